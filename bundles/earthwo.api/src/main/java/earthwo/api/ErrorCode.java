@@ -1,0 +1,46 @@
+package earthwo.api;
+
+/**
+ * The typed errors of Earthwo, shared by the Java API and the wire protocol (the byte is the
+ * status byte of a response frame). A missing key is not an error: {@link Kv#get} returns empty.
+ */
+public enum ErrorCode {
+    /** The node does not hold the key's segment under the current map; carries the map epoch. */
+    WRONG_SEGMENT(10),
+    /** Not enough replicas, the storage is restarting, or the node is shutting down. Retry. */
+    UNAVAILABLE(11),
+    /** A key, value, frame or scan over its limit. */
+    TOO_LARGE(12),
+    /** A malformed request: bad frame, unknown opcode, invalid argument. */
+    BAD_REQUEST(13),
+    /** Missing or wrong shared secret. */
+    AUTH(14),
+    /** Too many connections or requests in flight; retry later. */
+    BUSY(15),
+    /** A bug or an unexpected failure on the node; the message says what. */
+    INTERNAL(16);
+
+    private final int wireCode;
+
+    ErrorCode(int wireCode) {
+        this.wireCode = wireCode;
+    }
+
+    public int wireCode() {
+        return wireCode;
+    }
+
+    /** True when the same request may succeed if sent again (to this or another replica). */
+    public boolean isRetryable() {
+        return this == UNAVAILABLE || this == WRONG_SEGMENT || this == BUSY;
+    }
+
+    public static ErrorCode fromWire(int code) {
+        for (ErrorCode c : values()) {
+            if (c.wireCode == code) {
+                return c;
+            }
+        }
+        return INTERNAL;
+    }
+}

@@ -1,0 +1,37 @@
+package earthwo.api;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The key-value service of a node, registered in the OSGi service registry by the write
+ * coordinator. Reads never return deleted or expired keys. Writes are stamped with a
+ * {@link Version} and acknowledged after the write concern is met.
+ *
+ * <p>Failures are {@link EarthwoException}s with a typed {@link ErrorCode}; the asynchronous
+ * methods complete exceptionally with them.
+ */
+public interface Kv {
+
+    Optional<Record> get(byte[] key);
+
+    /** Stores the value and returns the version it was written with. */
+    default Version put(byte[] key, byte[] value, WriteOptions options) {
+        return Futures.join(putAsync(key, value, options));
+    }
+
+    /** Deletes the key; returns true if a live value was there. */
+    default boolean delete(byte[] key, WriteOptions options) {
+        return Futures.join(deleteAsync(key, options));
+    }
+
+    CompletionStage<Version> putAsync(byte[] key, byte[] value, WriteOptions options);
+
+    CompletionStage<Boolean> deleteAsync(byte[] key, WriteOptions options);
+
+    /**
+     * Live keys starting with {@code prefix}, in key order, strictly after {@code startAfter}
+     * when it is not null, at most {@code limit} of them (over all segments this node holds).
+     */
+    ScanPage scan(byte[] prefix, byte[] startAfter, int limit);
+}

@@ -1,0 +1,75 @@
+package earthwo.api;
+
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Names and defaults of the node settings that several bundles read. `bin/earthwo` passes them as
+ * framework (system) properties; a component's ConfigAdmin configuration overrides them.
+ * Lookup order: component configuration, then framework property, then the default here.
+ */
+public final class NodeProperties {
+
+    /** Directory holding everything of one node: store, node id, secrets, embedded ZooKeeper. */
+    public static final String DATA_DIR = "earthwo.data";
+    public static final String DATA_DIR_DEFAULT = "data";
+
+    /** Address the client listener binds to and is published at. */
+    public static final String HOST = "earthwo.host";
+    public static final String HOST_DEFAULT = "127.0.0.1";
+
+    /** Port of the client/binary protocol listener. */
+    public static final String PORT = "earthwo.port";
+    public static final String PORT_DEFAULT = "7380";
+
+    /** ZooKeeper connect string; empty means "start an embedded ZooKeeper". */
+    public static final String ZK_CONNECT = "earthwo.zk.connect";
+    public static final String ZK_CONNECT_DEFAULT = "";
+
+    /** Port of the embedded ZooKeeper (0 = any free port). */
+    public static final String ZK_PORT = "earthwo.zk.port";
+    public static final String ZK_PORT_DEFAULT = "0";
+
+    public static final String CLUSTER = "earthwo.cluster";
+    public static final String CLUSTER_DEFAULT = "earthwo";
+
+    /** Number of segments S; fixed when the cluster is created. */
+    public static final String SEGMENTS = "earthwo.segments";
+    public static final String SEGMENTS_DEFAULT = String.valueOf(Segments.DEFAULT_COUNT);
+
+    /** Optional shared secret clients must present before data operations. */
+    public static final String SECRET = "earthwo.secret";
+
+    /** Admin secret for remote shell commands; generated into DATA_DIR/admin.secret if unset. */
+    public static final String ADMIN_SECRET = "earthwo.admin.secret";
+    public static final String ADMIN_SECRET_FILE = "admin.secret";
+
+    private NodeProperties() {
+    }
+
+    /**
+     * Resolves one setting.
+     *
+     * @param config the component's configuration properties (may be null)
+     * @param framework looks up a framework property, e.g. {@code bundleContext::getProperty}
+     */
+    public static String get(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue) {
+        if (config != null) {
+            Object v = config.get(key);
+            if (v != null && !String.valueOf(v).isEmpty()) {
+                return String.valueOf(v);
+            }
+        }
+        String f = framework.apply(key);
+        return f != null && !f.isEmpty() ? f : defaultValue;
+    }
+
+    public static int getInt(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue) {
+        String v = get(key, config, framework, defaultValue);
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + key + " must be an integer, not '" + v + "'", e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package earthwo.api.client;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Creates {@link KvClient}s. Registered as a service by the client bundle; plain Java programs
+ * use {@code earthwo.client.EarthwoClients} from the client jar instead.
+ */
+public interface KvClientFactory {
+
+    KvClient connect(Config config);
+
+    /** Client settings: seed addresses ("host:port"), secrets, timeouts, pool size. */
+    final class Config {
+        private final List<String> seeds;
+        private final String secret;
+        private final String adminSecret;
+        private final Duration requestTimeout;
+        private final int maxInFlightPerConnection;
+
+        private Config(List<String> seeds, String secret, String adminSecret, Duration requestTimeout,
+                       int maxInFlightPerConnection) {
+            this.seeds = List.copyOf(seeds);
+            this.secret = secret;
+            this.adminSecret = adminSecret;
+            this.requestTimeout = requestTimeout;
+            this.maxInFlightPerConnection = maxInFlightPerConnection;
+        }
+
+        public static Config seeds(String... seeds) {
+            return new Config(List.of(seeds), null, null, Duration.ofSeconds(5), 1024);
+        }
+
+        public Config withSecret(String s) {
+            return new Config(seeds, s, adminSecret, requestTimeout, maxInFlightPerConnection);
+        }
+
+        public Config withAdminSecret(String s) {
+            return new Config(seeds, secret, s, requestTimeout, maxInFlightPerConnection);
+        }
+
+        public Config withRequestTimeout(Duration d) {
+            return new Config(seeds, secret, adminSecret, d, maxInFlightPerConnection);
+        }
+
+        public Config withMaxInFlight(int n) {
+            return new Config(seeds, secret, adminSecret, requestTimeout, n);
+        }
+
+        public List<String> seeds() {
+            return seeds;
+        }
+
+        /** Shared secret for data operations, or null when the node runs without one. */
+        public String secret() {
+            return secret;
+        }
+
+        /** Admin secret for {@link KvClient#execAsync}, or null. */
+        public String adminSecret() {
+            return adminSecret;
+        }
+
+        public Duration requestTimeout() {
+            return requestTimeout;
+        }
+
+        public int maxInFlightPerConnection() {
+            return maxInFlightPerConnection;
+        }
+    }
+}

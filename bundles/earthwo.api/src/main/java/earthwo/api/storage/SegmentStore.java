@@ -1,0 +1,66 @@
+package earthwo.api.storage;
+
+import earthwo.api.Record;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node's local, durable record store (the storage bundle, on BDB JE): one database per
+ * segment. It stores raw records, tombstones and expired ones included; deciding what readers
+ * see is the caller's job.
+ *
+ * <p>Writes are last-writer-wins: a record replaces the stored one only if its version is newer,
+ * inside one local transaction, so concurrent writers and replica applies cannot lose the newer
+ * write.
+ */
+public interface SegmentStore {
+
+    /** The raw stored record of a key (may be a tombstone or expired), or empty. */
+    Optional<Record> read(int segment, byte[] key);
+
+    /**
+     * Stores {@code record} if it is newer than what is stored for its key. Returns the record
+     * that was stored before (empty if none). The change is durable according to the store's
+     * durability setting when this returns.
+     *
+     * @return the outcome: whether the record was applied, and the previous record
+     */
+    ApplyResult apply(int segment, Record record);
+
+    /**
+     * Raw records of a segment in key order whose key starts with {@code prefix}, strictly after
+     * {@code startAfter} (null = from the start), at most {@code limit}.
+     */
+    List<Record> scan(int segment, byte[] prefix, byte[] startAfter, int limit);
+
+    /** Removes a record outright (tombstone purge), only if it still has {@code version}. */
+    boolean purge(int segment, Record record);
+
+    /** Number of records stored for a segment (tombstones included); may be approximate. */
+    long count(int segment);
+
+    /** Number of segments this store was opened with. */
+    int segmentCount();
+
+    /** Outcome of {@link #apply}. */
+    final class ApplyResult {
+        private final boolean applied;
+        private final Record previous;
+
+        public ApplyResult(boolean applied, Record previous) {
+            this.applied = applied;
+            this.previous = previous;
+        }
+
+        /** True if the record was newer and is now stored. */
+        public boolean applied() {
+            return applied;
+        }
+
+        /** The record stored before, or null. */
+        public Record previous() {
+            return previous;
+        }
+    }
+}
