@@ -1,0 +1,278 @@
+package earthwo.api.protocol;
+
+import earthwo.api.ErrorCode;
+import earthwo.api.Limits;
+import earthwo.api.WriteConcern;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One request frame. Which fields are meaningful depends on the {@link Opcode}; the factories
+ * below build each kind. Encoding and decoding follow WIRE-PROTOCOL.md.
+ */
+public final class Request {
+
+    private static final int MAX_TEXT = 64 * 1024;
+
+    private final Opcode opcode;
+    private final int id;
+    private final byte[] key;
+    private final byte[] value;
+    private final long expiresAt;
+    private final WriteConcern concern;
+    private final int limit;
+    private final byte[] startAfter;
+    private final int role;
+    private final String text;
+
+    private Request(Opcode opcode, int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern,
+                    int limit, byte[] startAfter, int role, String text) {
+        this.opcode = opcode;
+        this.id = id;
+        this.key = key;
+        this.value = value;
+        this.expiresAt = expiresAt;
+        this.concern = concern;
+        this.limit = limit;
+        this.startAfter = startAfter;
+        this.role = role;
+        this.text = text;
+    }
+
+    public static Request ping(int id) {
+        return simple(Opcode.PING, id);
+    }
+
+    public static Request status(int id) {
+        return simple(Opcode.STATUS, id);
+    }
+
+    public static Request map(int id) {
+        return simple(Opcode.MAP, id);
+    }
+
+    public static Request auth(int id, int role, String secret) {
+        return new Request(Opcode.AUTH, id, null, null, 0, null, 0, null, role, secret);
+    }
+
+    public static Request get(int id, byte[] key) {
+        return new Request(Opcode.GET, id, key, null, 0, null, 0, null, 0, null);
+    }
+
+    public static Request put(int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern) {
+        return new Request(Opcode.PUT, id, key, value, expiresAt, concern, 0, null, 0, null);
+    }
+
+    public static Request delete(int id, byte[] key, WriteConcern concern) {
+        return new Request(Opcode.DEL, id, key, null, 0, concern, 0, null, 0, null);
+    }
+
+    /** Scan keys starting with {@code prefix} (may be empty), after {@code startAfter} (may be null). */
+    public static Request scan(int id, byte[] prefix, byte[] startAfter, int limit) {
+        return new Request(Opcode.SCAN, id, prefix, null, 0, null, limit, startAfter, 0, null);
+    }
+
+    public static Request exec(int id, String commandLine) {
+        return new Request(Opcode.EXEC, id, null, null, 0, null, 0, null, 0, commandLine);
+    }
+
+    private static Request simple(Opcode op, int id) {
+        return new Request(op, id, null, null, 0, null, 0, null, 0, null);
+    }
+
+    public Opcode opcode() {
+        return opcode;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** The key (GET, PUT, DEL) or the prefix (SCAN). */
+    public byte[] key() {
+        return key;
+    }
+
+    public byte[] value() {
+        return value;
+    }
+
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    public WriteConcern concern() {
+        return concern;
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    public byte[] startAfter() {
+        return startAfter;
+    }
+
+    public int role() {
+        return role;
+    }
+
+    /** The secret (AUTH) or the command line (EXEC). */
+    public String text() {
+        return text;
+    }
+
+    /** The whole frame, length prefix included. */
+    public byte[] encode() {
+        WireWriter w = new WireWriter(Frames.HEADER_BYTES + 16 + len(key) + len(value) + len(startAfter));
+        w.u8(opcode.code()).i32(id);
+        switch (opcode) {
+            case AUTH:
+                w.u8(role).string(text);
+                break;
+            case GET:
+                w.bytes(key);
+                break;
+            case PUT:
+                w.u8(concernByte(concern)).i64(expiresAt).bytes(key).bytes(value);
+                break;
+            case DEL:
+                w.u8(concernByte(concern)).bytes(key);
+                break;
+            case SCAN:
+                w.i32(limit).bytes(key);
+                if (startAfter == null) {
+                    w.u8(0);
+                } else {
+                    w.u8(1).bytes(startAfter);
+                }
+                break;
+            case EXEC:
+                w.string(text);
+                break;
+            default:
+                break;
+        }
+        return w.finish();
+    }
+
+    /**
+     * Decodes the bytes after a frame's length prefix.
+     *
+     * @throws ProtocolException BAD_REQUEST for a malformed frame or unknown opcode, TOO_LARGE
+     *                           for a key or value over the limits
+     */
+    public static Request decode(ByteBuffer body, ProtocolLimits limits) {
+        if (body.remaining() < Frames.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "frame of " + body.remaining() + " bytes is shorter than the " + Frames.HEADER_BYTES + "-byte header", -1);
+        }
+        int code = body.get() & 0xff;
+        int id = body.getInt();
+        Opcode op = Opcode.fromCode(code);
+        WireReader r = new WireReader(body, id);
+        if (op == null) {
+            throw r.bad("unknown opcode 0x" + Integer.toHexString(code));
+        }
+        Request req;
+        switch (op) {
+            case PING:
+            case STATUS:
+            case MAP:
+                req = simple(op, id);
+                break;
+            case AUTH: {
+                int role = r.u8();
+                if (role != Frames.ROLE_DATA && role != Frames.ROLE_ADMIN) {
+                    throw r.bad("unknown role " + role);
+                }
+                req = auth(id, role, r.string(MAX_TEXT, "secret"));
+                break;
+            }
+            case GET:
+                req = get(id, key(r, limits));
+                break;
+            case PUT: {
+                WriteConcern c = concern(r);
+                long expiresAt = r.i64();
+                if (expiresAt < 0) {
+                    throw r.bad("negative expiresAt " + expiresAt);
+                }
+                byte[] k = key(r, limits);
+                req = put(id, k, r.bytes(limits.maxValueBytes(), "value"), expiresAt, c);
+                break;
+            }
+            case DEL: {
+                WriteConcern c = concern(r);
+                req = delete(id, key(r, limits), c);
+                break;
+            }
+            case SCAN: {
+                int limit = r.i32();
+                if (limit <= 0 || limit > Limits.MAX_SCAN_LIMIT) {
+                    throw r.bad("scan limit must be 1.." + Limits.MAX_SCAN_LIMIT + ", was " + limit);
+                }
+                byte[] prefix = r.bytes(limits.maxKeyBytes(), "prefix");
+                byte[] after = r.u8() == 0 ? null : r.bytes(limits.maxKeyBytes(), "startAfter");
+                req = scan(id, prefix, after, limit);
+                break;
+            }
+            case EXEC:
+                req = exec(id, r.string(MAX_TEXT, "command"));
+                break;
+            default:
+                throw r.bad("unhandled opcode " + op);
+        }
+        r.end();
+        return req;
+    }
+
+    private static byte[] key(WireReader r, ProtocolLimits limits) {
+        byte[] k = r.bytes(limits.maxKeyBytes(), "key");
+        if (k.length == 0) {
+            throw r.bad("key must not be empty");
+        }
+        return k;
+    }
+
+    private static WriteConcern concern(WireReader r) {
+        int b = r.u8();
+        switch (b) {
+            case Frames.CONCERN_DEFAULT:
+                return WriteConcern.DEFAULT;
+            case Frames.CONCERN_ONE:
+                return WriteConcern.ONE;
+            case Frames.CONCERN_QUORUM:
+                return WriteConcern.QUORUM;
+            case Frames.CONCERN_ALL:
+                return WriteConcern.ALL;
+            default:
+                throw r.bad("unknown write concern " + b);
+        }
+    }
+
+    private static int concernByte(WriteConcern c) {
+        if (c == null) {
+            return Frames.CONCERN_DEFAULT;
+        }
+        switch (c) {
+            case ONE:
+                return Frames.CONCERN_ONE;
+            case QUORUM:
+                return Frames.CONCERN_QUORUM;
+            case ALL:
+                return Frames.CONCERN_ALL;
+            default:
+                return Frames.CONCERN_DEFAULT;
+        }
+    }
+
+    private static int len(byte[] b) {
+        return b == null ? 0 : b.length;
+    }
+
+    @Override
+    public String toString() {
+        return opcode + "#" + id;
+    }
+}

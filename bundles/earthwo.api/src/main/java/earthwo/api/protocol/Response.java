@@ -1,0 +1,338 @@
+package earthwo.api.protocol;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Limits;
+import earthwo.api.Record;
+import earthwo.api.ScanPage;
+import earthwo.api.Version;
+import earthwo.api.cluster.NodeInfo;
+import earthwo.api.cluster.SegmentMap;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One response frame. The payload of a success depends on the opcode of the request it answers,
+ * so decoding takes that opcode; errors have the same layout for every request.
+ */
+public final class Response {
+
+    private static final int MAX_TEXT = Limits.MAX_FRAME_BYTES;
+    private static final int MAX_MAP_NODES = 100_000;
+
+    private final int status;
+    private final int id;
+    private final Object body;
+    private final long mapEpoch;
+
+    private Response(int status, int id, Object body, long mapEpoch) {
+        this.status = status;
+        this.id = id;
+        this.body = body;
+        this.mapEpoch = mapEpoch;
+    }
+
+    // ---- factories, one per answer kind ----
+
+    public static Response ok(int id) {
+        return new Response(Frames.STATUS_OK, id, null, -1);
+    }
+
+    public static Response notFound(int id) {
+        return new Response(Frames.STATUS_NOT_FOUND, id, null, -1);
+    }
+
+    /** Answer to GET (a live record) or to PUT (the version; record key/value unused). */
+    public static Response record(int id, Record record) {
+        return new Response(Frames.STATUS_OK, id, record, -1);
+    }
+
+    public static Response version(int id, Version version) {
+        return new Response(Frames.STATUS_OK, id, version, -1);
+    }
+
+    public static Response deleted(int id, boolean existed) {
+        return new Response(Frames.STATUS_OK, id, existed, -1);
+    }
+
+    public static Response scan(int id, ScanPage page) {
+        return new Response(Frames.STATUS_OK, id, page, -1);
+    }
+
+    public static Response status(int id, Map<String, String> status) {
+        return new Response(Frames.STATUS_OK, id, new LinkedHashMap<>(status), -1);
+    }
+
+    public static Response map(int id, SegmentMap map) {
+        return new Response(Frames.STATUS_OK, id, map, -1);
+    }
+
+    public static Response exec(int id, boolean ok, String output) {
+        return new Response(Frames.STATUS_OK, id, new ExecResult(ok, output), -1);
+    }
+
+    public static Response error(int id, ErrorCode code, String message) {
+        return new Response(code.wireCode(), id, message == null ? "" : message, -1);
+    }
+
+    public static Response error(int id, EarthwoException e) {
+        return new Response(e.code().wireCode(), id, String.valueOf(e.getMessage()), e.mapEpoch());
+    }
+
+    // ---- accessors ----
+
+    public int id() {
+        return id;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public boolean isError() {
+        return status >= ErrorCode.WRONG_SEGMENT.wireCode();
+    }
+
+    public boolean isNotFound() {
+        return status == Frames.STATUS_NOT_FOUND;
+    }
+
+    /** The typed error this response carries (only when {@link #isError()}). */
+    public EarthwoException toException() {
+        ErrorCode code = ErrorCode.fromWire(status);
+        String msg = String.valueOf(body);
+        String prefix = code + ": ";
+        if (msg.startsWith(prefix)) {
+            msg = msg.substring(prefix.length());
+        }
+        return new EarthwoException(code, msg, mapEpoch, null);
+    }
+
+    public Record record() {
+        return (Record) body;
+    }
+
+    public Version version() {
+        return body instanceof Record r ? r.version() : (Version) body;
+    }
+
+    public boolean existed() {
+        return (Boolean) body;
+    }
+
+    public ScanPage scanPage() {
+        return (ScanPage) body;
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, String> statusMap() {
+        return (Map<String, String>) body;
+    }
+
+    public SegmentMap segmentMap() {
+        return (SegmentMap) body;
+    }
+
+    public ExecResult execResult() {
+        return (ExecResult) body;
+    }
+
+    // ---- encoding ----
+
+    /** The whole frame, length prefix included. */
+    public byte[] encode() {
+        int hint = Frames.HEADER_BYTES + 32;
+        if (body instanceof Record r) {
+            hint += r.value().length;
+        }
+        WireWriter w = new WireWriter(hint);
+        w.u8(status).i32(id);
+        if (isError()) {
+            w.string(String.valueOf(body)).i64(mapEpoch);
+        } else if (body instanceof Record r) {
+            writeVersion(w, r.version()).i64(r.expiresAt()).bytes(r.value());
+        } else if (body instanceof Version v) {
+            writeVersion(w, v);
+        } else if (body instanceof Boolean b) {
+            w.u8(b ? 1 : 0);
+        } else if (body instanceof ScanPage p) {
+            w.i32(p.records().size());
+            for (Record r : p.records()) {
+                w.bytes(r.key()).bytes(r.value());
+                writeVersion(w, r.version()).i64(r.expiresAt());
+            }
+            if (p.continuation() == null) {
+                w.u8(0);
+            } else {
+                w.u8(1).bytes(p.continuation());
+            }
+        } else if (body instanceof Map<?, ?> m) {
+            w.i32(m.size());
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                w.string(String.valueOf(e.getKey())).string(String.valueOf(e.getValue()));
+            }
+        } else if (body instanceof SegmentMap m) {
+            writeMap(w, m);
+        } else if (body instanceof ExecResult x) {
+            w.u8(x.ok() ? 1 : 0).string(x.output());
+        }
+        return w.finish();
+    }
+
+    /**
+     * Decodes the bytes after a frame's length prefix.
+     *
+     * @param requestOpcode the opcode of the request with this id, which fixes the payload layout
+     */
+    public static Response decode(ByteBuffer body, Opcode requestOpcode) {
+        if (body.remaining() < Frames.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "response shorter than its header", -1);
+        }
+        int status = body.get() & 0xff;
+        int id = body.getInt();
+        WireReader r = new WireReader(body, id);
+        Response resp;
+        if (status >= ErrorCode.WRONG_SEGMENT.wireCode()) {
+            String msg = r.string(MAX_TEXT, "message");
+            resp = new Response(status, id, msg, r.i64());
+        } else if (status == Frames.STATUS_NOT_FOUND) {
+            resp = notFound(id);
+        } else if (status != Frames.STATUS_OK) {
+            throw r.bad("unknown status " + status);
+        } else {
+            resp = decodeOk(r, id, requestOpcode);
+        }
+        r.end();
+        return resp;
+    }
+
+    private static Response decodeOk(WireReader r, int id, Opcode op) {
+        switch (op) {
+            case GET: {
+                Version v = readVersion(r);
+                long expiresAt = r.i64();
+                byte[] value = r.bytes(MAX_TEXT, "value");
+                return record(id, Record.value(new byte[0], value, v, expiresAt));
+            }
+            case PUT:
+                return version(id, readVersion(r));
+            case DEL:
+                return deleted(id, r.u8() != 0);
+            case SCAN: {
+                int n = r.i32();
+                if (n < 0 || n > Limits.MAX_SCAN_LIMIT) {
+                    throw r.bad("bad record count " + n);
+                }
+                List<Record> records = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] k = r.bytes(MAX_TEXT, "key");
+                    byte[] v = r.bytes(MAX_TEXT, "value");
+                    Version ver = readVersion(r);
+                    records.add(Record.value(k, v, ver, r.i64()));
+                }
+                byte[] cont = r.u8() == 0 ? null : r.bytes(MAX_TEXT, "continuation");
+                return scan(id, new ScanPage(records, cont));
+            }
+            case STATUS: {
+                int n = r.i32();
+                if (n < 0 || n > MAX_MAP_NODES) {
+                    throw r.bad("bad status entry count " + n);
+                }
+                Map<String, String> m = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    m.put(r.string(MAX_TEXT, "name"), r.string(MAX_TEXT, "value"));
+                }
+                return status(id, m);
+            }
+            case MAP:
+                return map(id, readMap(r));
+            case EXEC: {
+                boolean ok = r.u8() != 0;
+                return exec(id, ok, r.string(MAX_TEXT, "output"));
+            }
+            default:
+                return ok(id);
+        }
+    }
+
+    private static WireWriter writeVersion(WireWriter w, Version v) {
+        return w.i64(v.timestamp()).i32(v.nodeId());
+    }
+
+    private static Version readVersion(WireReader r) {
+        long ts = r.i64();
+        return new Version(ts, r.i32());
+    }
+
+    private static void writeMap(WireWriter w, SegmentMap m) {
+        w.i64(m.epoch()).i32(m.replicationFactor()).i32(m.segmentCount());
+        for (int s = 0; s < m.segmentCount(); s++) {
+            List<Integer> reps = m.replicas(s);
+            w.u8(reps.size());
+            for (int n : reps) {
+                w.i32(n);
+            }
+        }
+        w.i32(m.nodes().size());
+        for (NodeInfo n : m.nodes().values()) {
+            w.i32(n.id()).string(n.host()).i32(n.port());
+        }
+    }
+
+    private static SegmentMap readMap(WireReader r) {
+        long epoch = r.i64();
+        int rf = r.i32();
+        int segments = r.i32();
+        if (segments <= 0 || segments > 1 << 20) {
+            throw r.bad("bad segment count " + segments);
+        }
+        List<List<Integer>> replicas = new ArrayList<>(segments);
+        for (int s = 0; s < segments; s++) {
+            int n = r.u8();
+            List<Integer> reps = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                reps.add(r.i32());
+            }
+            replicas.add(reps);
+        }
+        int nodeCount = r.i32();
+        if (nodeCount < 0 || nodeCount > MAX_MAP_NODES) {
+            throw r.bad("bad node count " + nodeCount);
+        }
+        Map<Integer, NodeInfo> nodes = new LinkedHashMap<>();
+        for (int i = 0; i < nodeCount; i++) {
+            int nid = r.i32();
+            String host = r.string(1024, "host");
+            nodes.put(nid, new NodeInfo(nid, host, r.i32()));
+        }
+        return new SegmentMap(epoch, rf, replicas, nodes);
+    }
+
+    @Override
+    public String toString() {
+        return "Response#" + id + "[status=" + status + "]";
+    }
+
+    /** Output of an EXEC request. */
+    public static final class ExecResult {
+        private final boolean ok;
+        private final String output;
+
+        public ExecResult(boolean ok, String output) {
+            this.ok = ok;
+            this.output = output == null ? "" : output;
+        }
+
+        public boolean ok() {
+            return ok;
+        }
+
+        public String output() {
+            return output;
+        }
+    }
+}
