@@ -1,0 +1,434 @@
+package earthwo.storage.internal;
+
+import com.sleepycat.je.Cursor;
+import com.sleepycat.je.CursorConfig;
+import com.sleepycat.je.Database;
+import com.sleepycat.je.DatabaseConfig;
+import com.sleepycat.je.DatabaseEntry;
+import com.sleepycat.je.DatabaseException;
+import com.sleepycat.je.Environment;
+import com.sleepycat.je.EnvironmentConfig;
+import com.sleepycat.je.EnvironmentStats;
+import com.sleepycat.je.LockConflictException;
+import com.sleepycat.je.LockMode;
+import com.sleepycat.je.OperationStatus;
+import com.sleepycat.je.StatsConfig;
+import com.sleepycat.je.Transaction;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.Record;
+import earthwo.api.Version;
+import earthwo.api.storage.SegmentStore;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The {@link SegmentStore} on BDB JE: one transactional environment in the store directory, one
+ * JE database per segment ({@code seg-0000} …) and a metadata database. Owns every JE handle it
+ * opens; {@link #close()} releases all of them (and JE's threads and directory lock), waiting for
+ * operations in flight. After close every operation fails with {@link ErrorCode#UNAVAILABLE}.
+ */
+final class JeSegmentStore implements SegmentStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JeSegmentStore.class);
+
+    /** Attempts of a write that keeps meeting lock conflicts before it fails with BUSY. */
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final StorageSettings settings;
+    private final Environment env;
+    private final Database[] segments;
+    /** Record count per segment; -1 until first counted, then kept up to date by writes. */
+    private final AtomicLongArray counts;
+    /** Operations hold the read lock; close takes the write lock, so it waits for them. */
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments) {
+        this.settings = settings;
+        this.env = env;
+        this.segments = segments;
+        this.counts = new AtomicLongArray(segments.length);
+        for (int i = 0; i < segments.length; i++) {
+            counts.set(i, -1);
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the store described by {@code settings}.
+     *
+     * @throws IllegalStateException if the directory cannot be used or the store was created
+     *         with another segment count
+     */
+    static JeSegmentStore open(StorageSettings settings) {
+        Path dir = settings.dir();
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create store directory " + dir + ": " + e, e);
+        }
+        Environment env;
+        try {
+            env = new Environment(dir.toFile(), environmentConfig(settings));
+        } catch (DatabaseException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot open store " + dir + ": " + e.getMessage(), e);
+        }
+        Database[] dbs = new Database[settings.segments()];
+        Database meta = null;
+        Transaction txn = null;
+        try {
+            txn = env.beginTransaction(null, null);
+            meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
+            boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
+            for (int i = 0; i < dbs.length; i++) {
+                dbs[i] = env.openDatabase(txn, segmentName(i), databaseConfig());
+            }
+            txn.commit();
+            txn = null;
+            meta.close();
+            meta = null;
+            LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return new JeSegmentStore(settings, env, dbs);
+        } catch (RuntimeException e) {
+            closeQuietly(dir, "metadata", meta == null ? null : meta::close);
+            if (txn != null) {
+                closeQuietly(dir, "open transaction", txn::abort);
+            }
+            for (Database db : dbs) {
+                closeQuietly(dir, "segment database", db == null ? null : db::close);
+            }
+            closeQuietly(dir, "environment", env::close);
+            if (e instanceof IllegalStateException) {
+                throw e;
+            }
+            throw new IllegalStateException("cannot open store " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String segmentName(int segment) {
+        return String.format("seg-%04d", segment);
+    }
+
+    private static EnvironmentConfig environmentConfig(StorageSettings s) {
+        EnvironmentConfig c = new EnvironmentConfig();
+        c.setAllowCreate(true);
+        c.setTransactional(true);
+        c.setDurability(s.durability().je());
+        c.setLockTimeout(s.lockTimeoutMs(), TimeUnit.MILLISECONDS);
+        if (s.cacheBytes() > 0) {
+            c.setCacheSize(s.cacheBytes());
+        } else {
+            c.setCachePercent(s.cachePercent());
+        }
+        String interval = s.flushIntervalMs() + " ms";
+        // Background fsync of commits made without one (write_no_sync, no_sync) ...
+        c.setConfigParam(EnvironmentConfig.LOG_FLUSH_SYNC_INTERVAL, interval);
+        // ... and background write to the OS of commits still in JE's buffer (no_sync).
+        c.setConfigParam(EnvironmentConfig.LOG_FLUSH_NO_SYNC_INTERVAL, interval);
+        return c;
+    }
+
+    private static DatabaseConfig databaseConfig() {
+        DatabaseConfig c = new DatabaseConfig();
+        c.setAllowCreate(true);
+        c.setTransactional(true);
+        c.setKeyPrefixing(true);
+        return c;
+    }
+
+    // ---- SegmentStore ----
+
+    @Override
+    public Optional<Record> read(int segment, byte[] key) {
+        checkKey(key);
+        return guarded(segment, "read", () -> {
+            DatabaseEntry data = new DatabaseEntry();
+            OperationStatus st = segments[segment].get(null, new DatabaseEntry(key), data, LockMode.READ_COMMITTED);
+            return st == OperationStatus.SUCCESS ? Optional.of(RecordCodec.decode(key.clone(), bytes(data))) : Optional.empty();
+        });
+    }
+
+    @Override
+    public ApplyResult apply(int segment, Record record) {
+        checkKey(record.key());
+        byte[] encoded = RecordCodec.encode(record);
+        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded)));
+    }
+
+    /** One attempt of apply; null when a concurrent insert of the same key won the race (retry). */
+    private ApplyResult applyOnce(int segment, Record record, byte[] encoded) {
+        Database db = segments[segment];
+        DatabaseEntry key = new DatabaseEntry(record.key());
+        DatabaseEntry data = new DatabaseEntry();
+        Transaction txn = env.beginTransaction(null, null);
+        try {
+            Record previous = null;
+            if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
+                previous = RecordCodec.decode(record.key(), bytes(data));
+            }
+            boolean applied = previous == null || record.version().isNewerThan(previous.version());
+            if (applied) {
+                if (previous == null) {
+                    // Nothing was there to lock: a concurrent writer may insert the same key first.
+                    if (db.putNoOverwrite(txn, key, new DatabaseEntry(encoded)) == OperationStatus.KEYEXIST) {
+                        txn.abort();
+                        txn = null;
+                        return null;
+                    }
+                } else {
+                    db.put(txn, key, new DatabaseEntry(encoded));
+                }
+            }
+            txn.commit();
+            txn = null;
+            if (applied && previous == null) {
+                adjustCount(segment, 1);
+            }
+            return new ApplyResult(applied, previous);
+        } finally {
+            if (txn != null) {
+                txn.abort();
+            }
+        }
+    }
+
+    @Override
+    public List<Record> scan(int segment, byte[] prefix, byte[] startAfter, int limit) {
+        if (limit < 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "scan limit must not be negative: " + limit);
+        }
+        byte[] pre = prefix == null ? new byte[0] : prefix;
+        return guarded(segment, "scan", () -> {
+            List<Record> out = new ArrayList<>(Math.min(limit, 1024));
+            if (limit == 0) {
+                return out;
+            }
+            byte[] start = pre;
+            boolean skipStart = false;
+            if (startAfter != null && Keys.compare(startAfter, pre) >= 0) {
+                start = startAfter;
+                skipStart = true;
+            }
+            DatabaseEntry key = new DatabaseEntry();
+            DatabaseEntry data = new DatabaseEntry();
+            try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
+                OperationStatus st;
+                if (start.length == 0) {
+                    st = cursor.getFirst(key, data, null);
+                } else {
+                    key.setData(start);
+                    st = cursor.getSearchKeyRange(key, data, null);
+                }
+                while (st == OperationStatus.SUCCESS && out.size() < limit) {
+                    byte[] k = bytes(key);
+                    if (!Keys.hasPrefix(k, pre)) {
+                        break;
+                    }
+                    if (!(skipStart && Arrays.equals(k, startAfter))) {
+                        out.add(RecordCodec.decode(k, bytes(data)));
+                    }
+                    st = cursor.getNext(key, data, null);
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean purge(int segment, Record record) {
+        checkKey(record.key());
+        return guarded(segment, "purge", () -> retrying(segment, "purge", () -> {
+            Database db = segments[segment];
+            DatabaseEntry key = new DatabaseEntry(record.key());
+            DatabaseEntry data = new DatabaseEntry();
+            Transaction txn = env.beginTransaction(null, null);
+            try {
+                boolean deleted = false;
+                if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
+                    Version stored = RecordCodec.decodeVersion(record.key(), bytes(data));
+                    if (stored.equals(record.version())) {
+                        deleted = db.delete(txn, key) == OperationStatus.SUCCESS;
+                    }
+                }
+                txn.commit();
+                txn = null;
+                if (deleted) {
+                    adjustCount(segment, -1);
+                }
+                return deleted;
+            } finally {
+                if (txn != null) {
+                    txn.abort();
+                }
+            }
+        }));
+    }
+
+    @Override
+    public long count(int segment) {
+        return guarded(segment, "count", () -> {
+            long n = counts.get(segment);
+            if (n >= 0) {
+                return n;
+            }
+            long counted = segments[segment].count();
+            counts.compareAndSet(segment, -1, counted);
+            return counted;
+        });
+    }
+
+    @Override
+    public int segmentCount() {
+        return segments.length;
+    }
+
+    // ---- facts for status ----
+
+    StorageSettings settings() {
+        return settings;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Records in all segments (tombstones included); counts segments not yet counted. */
+    long totalRecords() {
+        long sum = 0;
+        for (int i = 0; i < segments.length; i++) {
+            sum += count(i);
+        }
+        return sum;
+    }
+
+    /** JE's cheap statistics (no tree walk). */
+    EnvironmentStats environmentStats() {
+        return guarded(0, "stats", () -> env.getStats(new StatsConfig().setFast(true)));
+    }
+
+    /** Bytes of JE cache the environment may use. */
+    long cacheSizeBytes() {
+        return guarded(0, "stats", () -> env.getConfig().getCacheSize());
+    }
+
+    // ---- lifecycle ----
+
+    /** Closes every database and the environment; waits for operations in flight. Idempotent. */
+    @Override
+    public void close() {
+        gate.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            Path dir = settings.dir();
+            for (int i = 0; i < segments.length; i++) {
+                Database db = segments[i];
+                closeQuietly(dir, segmentName(i), db::close);
+            }
+            closeQuietly(dir, "environment", env::close);
+            LOG.info("storage closed store {}", dir);
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    // ---- helpers ----
+
+    private <T> T guarded(int segment, String op, Supplier<T> body) {
+        if (segment < 0 || segment >= segments.length) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST,
+                    "segment " + segment + " is out of range 0.." + (segments.length - 1));
+        }
+        gate.readLock().lock();
+        try {
+            if (closed) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + settings.dir() + ")");
+            }
+            return body.get();
+        } catch (LockConflictException e) {
+            throw new EarthwoException(ErrorCode.BUSY, op + " on segment " + segment + " timed out waiting for a record lock", e);
+        } catch (EarthwoException e) {
+            throw e;
+        } catch (DatabaseException e) {
+            LOG.error("storage {} failed on segment {} of store {}", op, segment, settings.dir(), e);
+            throw new EarthwoException(ErrorCode.INTERNAL, op + " on segment " + segment + " failed: " + e.getMessage(), e);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** Runs a write transaction again after lock conflicts (or a lost insert race: null). */
+    private <T> T retrying(int segment, String op, Supplier<T> attempt) {
+        LockConflictException last = null;
+        for (int i = 0; i < MAX_ATTEMPTS; i++) {
+            try {
+                T result = attempt.get();
+                if (result != null) {
+                    return result;
+                }
+            } catch (LockConflictException e) {
+                last = e;
+                LOG.debug("storage {} on segment {} of store {} met a lock conflict, attempt {}", op, segment, settings.dir(), i + 1);
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+        throw new EarthwoException(ErrorCode.BUSY, op + " on segment " + segment + " lost " + MAX_ATTEMPTS + " races with concurrent writers");
+    }
+
+    private void adjustCount(int segment, long delta) {
+        long n;
+        do {
+            n = counts.get(segment);
+            if (n < 0) {
+                return;
+            }
+        } while (!counts.compareAndSet(segment, n, Math.max(0, n + delta)));
+    }
+
+    private static void checkKey(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "key must not be empty");
+        }
+    }
+
+    private static byte[] bytes(DatabaseEntry e) {
+        byte[] d = e.getData();
+        if (d == null) {
+            return new byte[0];
+        }
+        return e.getOffset() == 0 && e.getSize() == d.length ? d : Arrays.copyOfRange(d, e.getOffset(), e.getOffset() + e.getSize());
+    }
+
+    private static void closeQuietly(Path dir, String what, Runnable close) {
+        if (close == null) {
+            return;
+        }
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warn("storage could not close {} of store {}", what, dir, e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package earthwo.storage.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Record;
+import earthwo.api.admin.StatusSource;
+import earthwo.api.storage.SegmentStore;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The node's {@link SegmentStore} and its "storage" {@link StatusSource}. Activation opens the
+ * JE store (see {@link StorageSettings} for the keys, ConfigAdmin PID {@value StorageSettings#PID});
+ * deactivation closes every JE handle, so a bundle update leaves no JE thread and the directory
+ * can be reopened at once. A configuration change restarts the component (and reopens the store).
+ */
+@Component(
+        service = {SegmentStore.class, StatusSource.class},
+        configurationPid = StorageSettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
+public final class StorageComponent implements SegmentStore, StatusSource {
+
+    private volatile JeSegmentStore store;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> config) {
+        activate(config, context::getProperty);
+    }
+
+    /** Opens the store; {@code framework} looks up framework properties. */
+    void activate(Map<String, ?> config, UnaryOperator<String> framework) {
+        store = JeSegmentStore.open(StorageSettings.resolve(config, framework));
+    }
+
+    @Deactivate
+    void deactivate() {
+        JeSegmentStore s = store;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private JeSegmentStore store() {
+        JeSegmentStore s = store;
+        if (s == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is not active");
+        }
+        return s;
+    }
+
+    @Override
+    public Optional<Record> read(int segment, byte[] key) {
+        return store().read(segment, key);
+    }
+
+    @Override
+    public ApplyResult apply(int segment, Record record) {
+        return store().apply(segment, record);
+    }
+
+    @Override
+    public List<Record> scan(int segment, byte[] prefix, byte[] startAfter, int limit) {
+        return store().scan(segment, prefix, startAfter, limit);
+    }
+
+    @Override
+    public boolean purge(int segment, Record record) {
+        return store().purge(segment, record);
+    }
+
+    @Override
+    public long count(int segment) {
+        return store().count(segment);
+    }
+
+    @Override
+    public int segmentCount() {
+        return store().segmentCount();
+    }
+
+    @Override
+    public String name() {
+        return StorageStatus.NAME;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        return StorageStatus.of(store());
+    }
+}

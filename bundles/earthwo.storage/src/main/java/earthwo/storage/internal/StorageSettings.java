@@ -1,0 +1,128 @@
+package earthwo.storage.internal;
+
+import earthwo.api.NodeProperties;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The storage bundle's settings, resolved with {@link NodeProperties#get}: component
+ * configuration (PID {@value #PID}), then framework property, then the default next to each key.
+ */
+final class StorageSettings {
+
+    static final String PID = "earthwo.storage";
+
+    /** Store directory; default {@code ${earthwo.data}/store}. */
+    static final String DIR = "earthwo.storage.dir";
+    static final String STORE_SUBDIR = "store";
+
+    /** write_no_sync (default), sync or no_sync; see {@link DurabilityMode}. */
+    static final String DURABILITY = "earthwo.storage.durability";
+    static final String DURABILITY_DEFAULT = "write_no_sync";
+
+    /** Interval of JE's background log write and fsync, in ms. */
+    static final String FLUSH_INTERVAL = "earthwo.storage.flush.interval.ms";
+    static final String FLUSH_INTERVAL_DEFAULT = "1000";
+
+    /** JE cache as a percentage of the JVM's maximum heap (ignored when the byte size is set). */
+    static final String CACHE_PERCENT = "earthwo.storage.cache.percent";
+    static final String CACHE_PERCENT_DEFAULT = "40";
+
+    /** JE cache in bytes; 0 = use the percentage. */
+    static final String CACHE_BYTES = "earthwo.storage.cache.bytes";
+    static final String CACHE_BYTES_DEFAULT = "0";
+
+    /** How long an apply waits for a record lock held by another writer, in ms. */
+    static final String LOCK_TIMEOUT = "earthwo.storage.lock.timeout.ms";
+    static final String LOCK_TIMEOUT_DEFAULT = "2000";
+
+    static final int MAX_SEGMENTS = 65_536;
+
+    private final Path dir;
+    private final int segments;
+    private final DurabilityMode durability;
+    private final long flushIntervalMs;
+    private final int cachePercent;
+    private final long cacheBytes;
+    private final long lockTimeoutMs;
+
+    private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
+            int cachePercent, long cacheBytes, long lockTimeoutMs) {
+        this.dir = dir;
+        this.segments = segments;
+        this.durability = durability;
+        this.flushIntervalMs = flushIntervalMs;
+        this.cachePercent = cachePercent;
+        this.cacheBytes = cacheBytes;
+        this.lockTimeoutMs = lockTimeoutMs;
+    }
+
+    /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
+    static StorageSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
+        String dataDir = NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT);
+        String dir = NodeProperties.get(DIR, config, framework, Path.of(dataDir, STORE_SUBDIR).toString());
+        int segments = NodeProperties.getInt(NodeProperties.SEGMENTS, config, framework, NodeProperties.SEGMENTS_DEFAULT);
+        if (segments < 1 || segments > MAX_SEGMENTS) {
+            throw new IllegalArgumentException("setting " + NodeProperties.SEGMENTS + " must be between 1 and "
+                    + MAX_SEGMENTS + ", not " + segments);
+        }
+        DurabilityMode durability = DurabilityMode.parse(NodeProperties.get(DURABILITY, config, framework, DURABILITY_DEFAULT));
+        long flush = getLong(FLUSH_INTERVAL, config, framework, FLUSH_INTERVAL_DEFAULT, 1, 3_600_000);
+        int percent = (int) getLong(CACHE_PERCENT, config, framework, CACHE_PERCENT_DEFAULT, 1, 90);
+        long bytes = getLong(CACHE_BYTES, config, framework, CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
+        long lockTimeout = getLong(LOCK_TIMEOUT, config, framework, LOCK_TIMEOUT_DEFAULT, 1, 60_000);
+        return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes, lockTimeout);
+    }
+
+    private static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String def, long min, long max) {
+        String v = NodeProperties.get(key, config, framework, def);
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + key + " must be an integer, not '" + v + "'", e);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + n);
+        }
+        return n;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    int segments() {
+        return segments;
+    }
+
+    DurabilityMode durability() {
+        return durability;
+    }
+
+    long flushIntervalMs() {
+        return flushIntervalMs;
+    }
+
+    int cachePercent() {
+        return cachePercent;
+    }
+
+    /** Configured cache bytes, or 0 when the percentage applies. */
+    long cacheBytes() {
+        return cacheBytes;
+    }
+
+    long lockTimeoutMs() {
+        return lockTimeoutMs;
+    }
+
+    @Override
+    public String toString() {
+        return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
+                + ", flushIntervalMs=" + flushIntervalMs
+                + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap");
+    }
+}

@@ -1,0 +1,38 @@
+package earthwo.storage.internal;
+
+import com.sleepycat.je.EnvironmentStats;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The facts the storage bundle reports under "storage." in the node's status. */
+final class StorageStatus {
+
+    static final String NAME = "storage";
+
+    private StorageStatus() {
+    }
+
+    static Map<String, Object> of(JeSegmentStore store) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        StorageSettings s = store.settings();
+        m.put("dir", s.dir());
+        m.put("segments", store.segmentCount());
+        m.put("durability", s.durability().configName());
+        m.put("flush.interval.ms", s.flushIntervalMs());
+        if (store.isClosed()) {
+            m.put("state", "closed");
+            return m;
+        }
+        m.put("state", "open");
+        m.put("records", store.totalRecords());
+        m.put("cache.size.bytes", store.cacheSizeBytes());
+        EnvironmentStats stats = store.environmentStats();
+        m.put("cache.used.bytes", stats.getCacheTotalBytes());
+        m.put("cache.misses", stats.getNCacheMiss());
+        m.put("log.bytes", stats.getTotalLogSize());
+        m.put("log.fsyncs", stats.getNLogFSyncs());
+        m.put("checkpoints", stats.getNCheckpoints());
+        return m;
+    }
+}

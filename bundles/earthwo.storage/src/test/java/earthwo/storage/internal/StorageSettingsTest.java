@@ -1,0 +1,56 @@
+package earthwo.storage.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class StorageSettingsTest {
+
+    @Test
+    void defaults() {
+        StorageSettings s = StorageSettings.resolve(null, k -> null);
+        assertEquals(Path.of("data", "store").toAbsolutePath().normalize(), s.dir());
+        assertEquals(256, s.segments());
+        assertEquals(DurabilityMode.WRITE_NO_SYNC, s.durability());
+        assertEquals(1000, s.flushIntervalMs());
+        assertEquals(40, s.cachePercent());
+        assertEquals(0, s.cacheBytes());
+    }
+
+    @Test
+    void storeLivesUnderTheDataDirectoryFromTheFramework() {
+        Map<String, String> framework = Map.of("earthwo.data", "/var/lib/earthwo", "earthwo.segments", "64");
+        StorageSettings s = StorageSettings.resolve(Map.of(), framework::get);
+        assertEquals(Path.of("/var/lib/earthwo/store"), s.dir());
+        assertEquals(64, s.segments());
+    }
+
+    @Test
+    void configurationOverridesFrameworkProperties() {
+        Map<String, String> framework = Map.of("earthwo.storage.durability", "no_sync", "earthwo.segments", "64");
+        StorageSettings s = StorageSettings.resolve(
+                Map.of("earthwo.storage.durability", "SYNC", "earthwo.segments", 16, "earthwo.storage.cache.bytes", "1000000"),
+                framework::get);
+        assertEquals(DurabilityMode.SYNC, s.durability());
+        assertEquals(16, s.segments());
+        assertEquals(1_000_000, s.cacheBytes());
+    }
+
+    @Test
+    void badValuesNameTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.durability", "fsync"), k -> null));
+        assertTrue(e.getMessage().contains("earthwo.storage.durability"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(Map.of("earthwo.segments", "0"), k -> null));
+        assertTrue(e.getMessage().contains("earthwo.segments"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.cache.percent", "95"), k -> null));
+        assertTrue(e.getMessage().contains("earthwo.storage.cache.percent"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(Map.of("earthwo.storage.cache.bytes", "lots"), k -> null));
+    }
+}
