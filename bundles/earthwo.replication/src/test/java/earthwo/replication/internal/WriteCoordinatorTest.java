@@ -1,0 +1,161 @@
+package earthwo.replication.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.Limits;
+import earthwo.api.Record;
+import earthwo.api.ScanPage;
+import earthwo.api.Segments;
+import earthwo.api.Version;
+import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
+import earthwo.api.storage.SegmentStore;
+import earthwo.storage.internal.RealStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The coordinator on the real JE store of one node. */
+class WriteCoordinatorTest {
+
+    private static final int SEGMENTS = 16;
+    private static final int NODE = 1;
+
+    @TempDir
+    Path dir;
+
+    private SegmentStore store;
+    private final AtomicLong wall = new AtomicLong(1_800_000_000_000L);
+    private WriteCoordinator kv;
+
+    @BeforeEach
+    void open() {
+        store = RealStores.open(dir, SEGMENTS);
+        kv = coordinator(FixedClusterView.singleNode(NODE, SEGMENTS), WriteConcern.QUORUM);
+    }
+
+    @AfterEach
+    void close() {
+        RealStores.close(store);
+    }
+
+    private WriteCoordinator coordinator(FixedClusterView view, WriteConcern concern) {
+        return new WriteCoordinator(store, view, new NoRemoteTransport(), wall::get,
+                Limits.MAX_KEY_BYTES, Limits.MAX_VALUE_BYTES, concern);
+    }
+
+    private static byte[] b(String s) {
+        return Keys.utf8(s);
+    }
+
+    @Test
+    void putGetDeleteRoundTrip() {
+        Version v1 = kv.put(b("user:1"), b("ada"), WriteOptions.DEFAULT);
+        assertArrayEquals(b("ada"), kv.get(b("user:1")).orElseThrow().value());
+        assertEquals(v1, kv.get(b("user:1")).orElseThrow().version());
+        Version v2 = kv.put(b("user:1"), b("grace"), WriteOptions.DEFAULT);
+        assertTrue(v2.isNewerThan(v1));
+        assertArrayEquals(b("grace"), kv.get(b("user:1")).orElseThrow().value());
+        assertTrue(kv.delete(b("user:1"), WriteOptions.DEFAULT));
+        assertTrue(kv.get(b("user:1")).isEmpty());
+        assertFalse(kv.delete(b("user:1"), WriteOptions.DEFAULT), "a second delete finds nothing");
+        assertTrue(store.read(Segments.segmentOf(b("user:1"), SEGMENTS), b("user:1")).orElseThrow().isTombstone(),
+                "the delete is kept as a tombstone for the replicas");
+    }
+
+    @Test
+    void expiredKeysAreNeverReturned() {
+        kv.put(b("session"), b("x"), WriteOptions.DEFAULT.expiringAt(wall.get() + 1000));
+        assertTrue(kv.get(b("session")).isPresent());
+        wall.addAndGet(1000);
+        assertTrue(kv.get(b("session")).isEmpty());
+        assertEquals(0, kv.scan(b("sess"), null, 10).records().size());
+        assertFalse(kv.delete(b("session"), WriteOptions.DEFAULT), "deleting an expired key reports it absent");
+    }
+
+    @Test
+    void expiryInThePastIsABadRequest() {
+        EarthwoException e = assertThrows(EarthwoException.class,
+                () -> kv.put(b("k"), b("v"), WriteOptions.DEFAULT.expiringAt(wall.get() - 1)));
+        assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    }
+
+    @Test
+    void limitsAreEnforcedWithTypedErrors() {
+        assertEquals(ErrorCode.TOO_LARGE, assertThrows(EarthwoException.class,
+                () -> kv.put(new byte[Limits.MAX_KEY_BYTES + 1], b("v"), WriteOptions.DEFAULT)).code());
+        assertEquals(ErrorCode.TOO_LARGE, assertThrows(EarthwoException.class,
+                () -> kv.put(b("k"), new byte[Limits.MAX_VALUE_BYTES + 1], WriteOptions.DEFAULT)).code());
+        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class,
+                () -> kv.get(new byte[0])).code());
+        assertTrue(kv.get(b("k")).isEmpty(), "nothing was stored by the rejected writes");
+    }
+
+    @Test
+    void scanMergesSegmentsInKeyOrderWithContinuation() {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            String key = String.format("item:%04d", i);
+            kv.put(b(key), b("v" + i), WriteOptions.DEFAULT);
+            expected.add(key);
+        }
+        kv.put(b("other"), b("x"), WriteOptions.DEFAULT);
+        kv.delete(b("item:0100"), WriteOptions.DEFAULT);
+        expected.remove("item:0100");
+
+        List<String> seen = new ArrayList<>();
+        byte[] after = null;
+        int pages = 0;
+        do {
+            ScanPage page = kv.scan(b("item:"), after, 40);
+            page.records().forEach(r -> seen.add(Keys.string(r.key())));
+            after = page.continuation();
+            pages++;
+        } while (after != null);
+        assertEquals(expected, seen);
+        assertEquals(7, pages);
+    }
+
+    @Test
+    void aWriterWhoseClockIsThirtySecondsBehindStillWins() {
+        byte[] key = b("counter");
+        int segment = Segments.segmentOf(key, SEGMENTS);
+        // A replica whose clock is 30 s ahead wrote the key (it arrived through replication).
+        Version ahead = Version.of(wall.get() + 30_000, 0, 2);
+        store.apply(segment, Record.value(key, b("from-ahead"), ahead, 0));
+        Version mine = kv.put(key, b("from-behind"), WriteOptions.DEFAULT);
+        assertTrue(mine.isNewerThan(ahead));
+        assertArrayEquals(b("from-behind"), kv.get(key).orElseThrow().value());
+    }
+
+    @Test
+    void aKeyOfASegmentThisNodeDoesNotHoldIsWrongSegment() {
+        WriteCoordinator other = coordinator(FixedClusterView.withReplicas(NODE, SEGMENTS, List.of(2, 3)), WriteConcern.QUORUM);
+        EarthwoException e = assertThrows(EarthwoException.class, () -> other.put(b("k"), b("v"), WriteOptions.DEFAULT));
+        assertEquals(ErrorCode.WRONG_SEGMENT, e.code());
+        assertEquals(1, e.mapEpoch());
+    }
+
+    @Test
+    void writeConcernThatCannotBeMetIsUnavailableButTheLocalCopyIsKept() {
+        WriteCoordinator three = coordinator(FixedClusterView.withReplicas(NODE, SEGMENTS, List.of(NODE, 2, 3)), WriteConcern.QUORUM);
+        EarthwoException e = assertThrows(EarthwoException.class, () -> three.put(b("k"), b("v"), WriteOptions.DEFAULT));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertTrue(three.get(b("k")).isPresent(), "kept locally, for repair to the other replicas");
+        three.put(b("k"), b("v1"), WriteOptions.of(WriteConcern.ONE, 0));
+        assertArrayEquals(b("v1"), three.get(b("k")).orElseThrow().value());
+    }
+}

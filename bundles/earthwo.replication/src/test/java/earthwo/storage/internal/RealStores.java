@@ -1,0 +1,25 @@
+package earthwo.storage.internal;
+
+import earthwo.api.storage.SegmentStore;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Opens the real JE store for the coordinator's tests. It lives in the storage bundle's package
+ * because the store's factory is package-private (nothing outside the bundle should open one).
+ */
+public final class RealStores {
+
+    private RealStores() {
+    }
+
+    public static SegmentStore open(Path dir, int segments) {
+        return JeSegmentStore.open(StorageSettings.resolve(Map.of(StorageSettings.DIR, dir.toString(),
+                "earthwo.segments", String.valueOf(segments), StorageSettings.CACHE_BYTES, String.valueOf(16L << 20)), k -> null));
+    }
+
+    public static void close(SegmentStore store) {
+        ((JeSegmentStore) store).close();
+    }
+}
