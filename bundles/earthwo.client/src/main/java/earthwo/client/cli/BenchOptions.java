@@ -1,0 +1,120 @@
+package earthwo.client.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Options of {@code earthwo bench}, spelled as redis-benchmark spells them:
+ * {@code -t set,get -n 100000 -c 50 -d 3 -r KEYSPACE -P 1 -q --csv -h HOST -p PORT -a SECRET}.
+ */
+final class BenchOptions {
+
+    /** Test names as printed (redis-benchmark titles), in the order they run. */
+    final List<String> tests = new ArrayList<>();
+    int requests = 100_000;
+    int clients = 50;
+    int dataSize = 3;
+    /** Keyspace for random keys; 0 = every request uses the literal key "key:__rand_int__". */
+    long keyspace;
+    int pipeline = 1;
+    boolean quiet;
+    boolean csv;
+    String host;
+    int port;
+    String password;
+
+    static BenchOptions parse(List<String> args) {
+        BenchOptions o = new BenchOptions();
+        String tests = "set,get";
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "-t":
+                    tests = value(args, ++i, a);
+                    break;
+                case "-n":
+                    o.requests = intValue(args, ++i, a, 1);
+                    break;
+                case "-c":
+                    o.clients = intValue(args, ++i, a, 1);
+                    break;
+                case "-d":
+                    o.dataSize = intValue(args, ++i, a, 0);
+                    break;
+                case "-r":
+                    o.keyspace = intValue(args, ++i, a, 1);
+                    break;
+                case "-P":
+                    o.pipeline = intValue(args, ++i, a, 1);
+                    break;
+                case "-q":
+                    o.quiet = true;
+                    break;
+                case "--csv":
+                    o.csv = true;
+                    break;
+                case "-h":
+                    o.host = value(args, ++i, a);
+                    break;
+                case "-p":
+                    o.port = intValue(args, ++i, a, 1);
+                    if (o.port > 65535) {
+                        throw new UsageException("bench: -p must be a port number");
+                    }
+                    break;
+                case "-a":
+                    o.password = value(args, ++i, a);
+                    break;
+                default:
+                    throw new UsageException("bench: unknown option '" + a + "'");
+            }
+        }
+        for (String t : tests.split(",")) {
+            String name = t.trim().toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "set":
+                    o.tests.add("SET");
+                    break;
+                case "get":
+                    o.tests.add("GET");
+                    break;
+                case "ping":
+                    o.tests.add("PING_INLINE");
+                    o.tests.add("PING_MBULK");
+                    break;
+                case "":
+                    break;
+                default:
+                    throw new UsageException("bench: unsupported test '" + t.trim() + "' (supported: set, get, ping)");
+            }
+        }
+        if (o.tests.isEmpty()) {
+            throw new UsageException("bench: -t names no test");
+        }
+        if (o.clients > o.requests) {
+            o.clients = o.requests;
+        }
+        return o;
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new UsageException("bench: " + option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int intValue(List<String> args, int i, String option, int min) {
+        String v = value(args, i, option);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min) {
+                throw new UsageException("bench: " + option + " must be at least " + min + ", not " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("bench: " + option + " needs a number, not '" + v + "'");
+        }
+    }
+}

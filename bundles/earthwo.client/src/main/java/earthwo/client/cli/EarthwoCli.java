@@ -1,0 +1,532 @@
+package earthwo.client.cli;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.Limits;
+import earthwo.api.NodeProperties;
+import earthwo.api.Record;
+import earthwo.api.ScanPage;
+import earthwo.api.Version;
+import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
+import earthwo.api.client.KvClientFactory;
+import earthwo.client.CommandFailedException;
+import earthwo.client.internal.RoutingKvClient;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code bin/earthwo} data and admin commands:
+ * {@code java -cp earthwo.api.jar:earthwo.client.jar earthwo.client.cli.EarthwoCli [global options] COMMAND ...}.
+ * See {@link #USAGE}. Exit codes: 0 ok, 1 key absent ({@code get}), 2 error (one line on
+ * stderr, {@code earthwo: CODE: message}), 64 usage error. Stack traces only with EARTHWO_DEBUG=1.
+ */
+public final class EarthwoCli {
+
+    public static final int OK = 0;
+    public static final int ABSENT = 1;
+    public static final int ERROR = 2;
+    public static final int USAGE = 64;
+
+    static final String DEFAULT_SEED = "127.0.0.1:7380";
+    static final int DEFAULT_SCAN_LIMIT = 100;
+
+    static final String USAGE_TEXT = String.join("\n",
+            "usage: earthwo [-s HOST:PORT[,HOST:PORT...]] [--data DIR] [--secret S] [--timeout MS] COMMAND [ARGS]",
+            "",
+            "commands:",
+            "  put KEY VALUE [--ttl MS] [--w 1|quorum|all]   store a value; prints its version",
+            "  get KEY                    print the value; exit 1 (nothing printed) when absent",
+            "  del KEY                    delete; prints 1 if the key existed, else 0",
+            "  scan PREFIX [--limit N]    print KEY<TAB>VALUE lines (default limit 100, max 10000)",
+            "  ping                       prints PONG when the node answers",
+            "  status                     the node's status, one 'name: value' per line",
+            "  exec 'CMD'                 run a shell command on the node (admin secret); exit 2 if it failed",
+            "  shell                      run commands read from stdin (prompt 'earthwo> '); exit/EOF leaves",
+            "  bench [-t set,get] [-n N] [-c N] [-d BYTES] [-r KEYSPACE] [-P DEPTH] [-q] [--csv] [-h HOST] [-p PORT]",
+            "                             benchmark with redis-benchmark's options and output formats",
+            "  help                       this text",
+            "",
+            "seeds: -s, else the host:port in DIR/endpoint, else " + DEFAULT_SEED + "; DIR defaults to ./data.",
+            "secret: --secret, else $EARTHWO_SECRET. Admin secret (exec, shell): $EARTHWO_ADMIN_SECRET, else DIR/admin.secret.",
+            "exit codes: 0 ok, 1 key absent (get), 2 error, 64 usage error. EARTHWO_DEBUG=1 prints stack traces.");
+
+    private final Map<String, String> env;
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean interactive;
+
+    private List<String> seeds;
+    private Path dataDir = Paths.get(NodeProperties.DATA_DIR_DEFAULT);
+    private String secret;
+    private Duration timeout = Duration.ofSeconds(5);
+
+    EarthwoCli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+        this.env = env;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.interactive = interactive;
+    }
+
+    public static void main(String[] args) {
+        int rc = new EarthwoCli(System.getenv(), System.in, System.out, System.err, System.console() != null)
+                .execute(args);
+        System.out.flush();
+        System.err.flush();
+        System.exit(rc);
+    }
+
+    /** Runs one command line; returns the exit code. Reads stdin for {@code shell}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.in, out, err);
+    }
+
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return new EarthwoCli(System.getenv(), in, out, err, false).execute(args);
+    }
+
+    int execute(String[] argv) {
+        try {
+            List<String> args = parseGlobal(new ArrayList<>(Arrays.asList(argv)));
+            if (args.isEmpty()) {
+                throw new UsageException("no command given");
+            }
+            String command = args.remove(0);
+            if (!command.equals("bench")) {
+                args = parseGlobal(args);
+            }
+            return dispatch(command, args);
+        } catch (UsageException e) {
+            err.println("earthwo: " + e.getMessage());
+            err.println("run 'earthwo help' for usage");
+            return USAGE;
+        } catch (EarthwoException e) {
+            debug(e);
+            err.println("earthwo: " + oneLine(e.getMessage()));
+            return ERROR;
+        } catch (RuntimeException e) {
+            debug(e);
+            err.println("earthwo: " + ErrorCode.INTERNAL + ": " + oneLine(String.valueOf(e)));
+            return ERROR;
+        }
+    }
+
+    /** Takes the global options out of {@code args} (up to the first non-option); returns the rest. */
+    private List<String> parseGlobal(List<String> args) {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "-s":
+                case "--seeds":
+                    seeds = parseSeeds(need(args, ++i, a));
+                    break;
+                case "--data":
+                    dataDir = Paths.get(need(args, ++i, a));
+                    break;
+                case "--secret":
+                    secret = need(args, ++i, a);
+                    break;
+                case "--timeout":
+                    timeout = Duration.ofMillis(positive(need(args, ++i, a), a));
+                    break;
+                default:
+                    rest.add(a);
+            }
+        }
+        return rest;
+    }
+
+    private int dispatch(String command, List<String> args) {
+        switch (command) {
+            case "help":
+            case "--help":
+            case "-help":
+                out.println(USAGE_TEXT);
+                return OK;
+            case "put":
+                return put(args);
+            case "get":
+                return get(args);
+            case "del":
+                return del(args);
+            case "scan":
+                return scan(args);
+            case "ping":
+                return ping(args);
+            case "status":
+                return status(args);
+            case "exec":
+                return exec(args);
+            case "shell":
+                return shell(args);
+            case "bench":
+                return bench(args);
+            default:
+                throw new UsageException("unknown command '" + command + "'");
+        }
+    }
+
+    // ---------------------------------------------------------------- data commands
+
+    private int put(List<String> args) {
+        long ttl = 0;
+        WriteConcern concern = WriteConcern.DEFAULT;
+        List<String> pos = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--ttl")) {
+                ttl = positive(need(args, ++i, a), a);
+            } else if (a.equals("--w")) {
+                concern = concern(need(args, ++i, a));
+            } else {
+                pos.add(a);
+            }
+        }
+        exactly(pos, 2, "put KEY VALUE [--ttl MS] [--w 1|quorum|all]");
+        long expiresAt = ttl > 0 ? System.currentTimeMillis() + ttl : Record.NEVER;
+        try (RoutingKvClient c = connect(false)) {
+            Version v = c.put(Keys.utf8(pos.get(0)), Keys.utf8(pos.get(1)), WriteOptions.of(concern, expiresAt));
+            out.println(v);
+        }
+        return OK;
+    }
+
+    private int get(List<String> args) {
+        exactly(args, 1, "get KEY");
+        try (RoutingKvClient c = connect(false)) {
+            Optional<Record> r = c.get(Keys.utf8(args.get(0)));
+            if (r.isEmpty()) {
+                return ABSENT;
+            }
+            out.write(r.get().value(), 0, r.get().value().length);
+            out.println();
+        }
+        return OK;
+    }
+
+    private int del(List<String> args) {
+        exactly(args, 1, "del KEY");
+        try (RoutingKvClient c = connect(false)) {
+            out.println(c.delete(Keys.utf8(args.get(0))) ? "1" : "0");
+        }
+        return OK;
+    }
+
+    private int scan(List<String> args) {
+        int limit = DEFAULT_SCAN_LIMIT;
+        List<String> pos = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--limit")) {
+                long l = positive(need(args, ++i, a), a);
+                if (l > Limits.MAX_SCAN_LIMIT) {
+                    throw new UsageException("--limit must be at most " + Limits.MAX_SCAN_LIMIT);
+                }
+                limit = (int) l;
+            } else {
+                pos.add(a);
+            }
+        }
+        if (pos.size() > 1) {
+            throw new UsageException("usage: scan PREFIX [--limit N]");
+        }
+        byte[] prefix = pos.isEmpty() ? new byte[0] : Keys.utf8(pos.get(0));
+        try (RoutingKvClient c = connect(false)) {
+            ScanPage page = c.scan(prefix, null, limit);
+            for (Record r : page.records()) {
+                out.write(r.key(), 0, r.key().length);
+                out.print('\t');
+                out.write(r.value(), 0, r.value().length);
+                out.println();
+            }
+        }
+        return OK;
+    }
+
+    private int ping(List<String> args) {
+        exactly(args, 0, "ping");
+        try (RoutingKvClient c = connect(false)) {
+            earthwo.api.Futures.join(c.pingAsync());
+            out.println("PONG");
+        }
+        return OK;
+    }
+
+    private int status(List<String> args) {
+        exactly(args, 0, "status");
+        try (RoutingKvClient c = connect(false)) {
+            for (Map.Entry<String, String> e : c.statusAsync().join().entrySet()) {
+                out.println(e.getKey() + ": " + e.getValue());
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            throw unwrap(e);
+        }
+        return OK;
+    }
+
+    // ---------------------------------------------------------------- admin commands
+
+    private int exec(List<String> args) {
+        if (args.isEmpty()) {
+            throw new UsageException("usage: exec 'CMD'");
+        }
+        String command = String.join(" ", args);
+        try (RoutingKvClient c = connect(true)) {
+            return runAdmin(c, command) ? OK : ERROR;
+        }
+    }
+
+    private int shell(List<String> args) {
+        exactly(args, 0, "shell");
+        boolean failed = false;
+        try (RoutingKvClient c = connect(true);
+             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            while (true) {
+                if (interactive) {
+                    out.print("earthwo> ");
+                    out.flush();
+                }
+                String line = r.readLine();
+                if (line == null) {
+                    if (interactive) {
+                        out.println();
+                    }
+                    break;
+                }
+                line = line.strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                if (line.equals("exit") || line.equals("quit")) {
+                    break;
+                }
+                try {
+                    failed |= !runAdmin(c, line);
+                } catch (EarthwoException e) {
+                    if (e.code() == ErrorCode.AUTH || e.code() == ErrorCode.UNAVAILABLE && !interactive) {
+                        throw e;
+                    }
+                    debug(e);
+                    err.println("earthwo: " + oneLine(e.getMessage()));
+                    failed = true;
+                }
+            }
+        } catch (IOException e) {
+            throw new EarthwoException(ErrorCode.INTERNAL, "reading stdin: " + e.getMessage(), e);
+        }
+        return failed && !interactive ? ERROR : OK;
+    }
+
+    /** Runs one admin command, prints its output; returns false when the command failed. */
+    private boolean runAdmin(RoutingKvClient c, String command) {
+        try {
+            String output = c.execAsync(command).join();
+            out.print(output);
+            if (!output.isEmpty() && !output.endsWith("\n")) {
+                out.println();
+            }
+            out.flush();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            EarthwoException ee = unwrap(e);
+            if (ee instanceof CommandFailedException cf) {
+                err.println("earthwo: command failed: " + cf.output().strip());
+                return false;
+            }
+            throw ee;
+        }
+    }
+
+    private String adminSecret() {
+        String s = env.get("EARTHWO_ADMIN_SECRET");
+        if (s != null && !s.isEmpty()) {
+            return s;
+        }
+        Path file = dataDir.resolve(NodeProperties.ADMIN_SECRET_FILE);
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new EarthwoException(ErrorCode.AUTH, "no admin secret: cannot read " + file
+                    + " and EARTHWO_ADMIN_SECRET is not set");
+        }
+    }
+
+    // ---------------------------------------------------------------- bench
+
+    private int bench(List<String> args) {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--data") || a.equals("--secret") || a.equals("--timeout") || a.equals("-s") || a.equals("--seeds")) {
+                parseGlobal(List.of(a, need(args, ++i, a)));
+            } else {
+                rest.add(a);
+            }
+        }
+        BenchOptions o = BenchOptions.parse(rest);
+        if (o.host != null || o.port != 0) {
+            String host = o.host != null ? o.host : "127.0.0.1";
+            int port = o.port != 0 ? o.port : defaultPort();
+            seeds = List.of(host + ":" + port);
+        }
+        if (o.password != null) {
+            secret = o.password;
+        }
+        List<BenchResult> results = new Bench(o, config()).run(out, err);
+        for (BenchResult r : results) {
+            if (r.errors > 0) {
+                return ERROR;
+            }
+        }
+        return OK;
+    }
+
+    private static int defaultPort() {
+        return Integer.parseInt(NodeProperties.PORT_DEFAULT);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private RoutingKvClient connect(boolean admin) {
+        KvClientFactory.Config cfg = config();
+        if (admin) {
+            cfg = cfg.withAdminSecret(adminSecret());
+        }
+        return RoutingKvClient.connect(cfg, true, null);
+    }
+
+    KvClientFactory.Config config() {
+        KvClientFactory.Config c = KvClientFactory.Config.seeds(resolveSeeds().toArray(new String[0]))
+                .withRequestTimeout(timeout);
+        String s = secret != null ? secret : env.get("EARTHWO_SECRET");
+        if (s != null && !s.isEmpty()) {
+            c = c.withSecret(s);
+        }
+        return c;
+    }
+
+    List<String> resolveSeeds() {
+        if (seeds != null) {
+            return seeds;
+        }
+        Path endpoint = dataDir.resolve("endpoint");
+        if (Files.isReadable(endpoint)) {
+            try {
+                String text = Files.readString(endpoint, StandardCharsets.UTF_8).strip();
+                if (!text.isEmpty()) {
+                    return parseSeeds(text);
+                }
+            } catch (IOException e) {
+                // fall through to the default
+            }
+        }
+        return List.of(DEFAULT_SEED);
+    }
+
+    private static List<String> parseSeeds(String text) {
+        List<String> out = new ArrayList<>();
+        for (String s : text.split("[,\\s]+")) {
+            if (s.isEmpty()) {
+                continue;
+            }
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw new UsageException("seed must be HOST:PORT, not '" + s + "'");
+            }
+            try {
+                int port = Integer.parseInt(s.substring(colon + 1));
+                if (port <= 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException("bad port in seed '" + s + "'");
+            }
+            out.add(s);
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("no seed address given");
+        }
+        return out;
+    }
+
+    private static WriteConcern concern(String s) {
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "1":
+            case "one":
+                return WriteConcern.ONE;
+            case "quorum":
+                return WriteConcern.QUORUM;
+            case "all":
+                return WriteConcern.ALL;
+            default:
+                throw new UsageException("--w must be 1, quorum or all, not '" + s + "'");
+        }
+    }
+
+    private static String need(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static long positive(String v, String option) {
+        try {
+            long n = Long.parseLong(v);
+            if (n <= 0) {
+                throw new UsageException(option + " must be positive, not " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " needs a number, not '" + v + "'");
+        }
+    }
+
+    private static void exactly(List<String> args, int n, String usage) {
+        if (args.size() != n) {
+            throw new UsageException("usage: " + usage);
+        }
+        for (String a : args) {
+            if (a.startsWith("--")) {
+                throw new UsageException("unknown option '" + a + "'; usage: " + usage);
+            }
+        }
+    }
+
+    private static EarthwoException unwrap(java.util.concurrent.CompletionException e) {
+        Throwable c = e.getCause();
+        return c instanceof EarthwoException ee ? ee : new EarthwoException(ErrorCode.INTERNAL, String.valueOf(c), c);
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private void debug(Throwable t) {
+        if ("1".equals(env.get("EARTHWO_DEBUG"))) {
+            t.printStackTrace(err);
+        }
+    }
+}

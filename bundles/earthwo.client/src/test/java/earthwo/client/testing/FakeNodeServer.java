@@ -1,0 +1,298 @@
+package earthwo.client.testing;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.Record;
+import earthwo.api.ScanPage;
+import earthwo.api.Version;
+import earthwo.api.cluster.NodeInfo;
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.protocol.Frames;
+import earthwo.api.protocol.ProtocolException;
+import earthwo.api.protocol.ProtocolLimits;
+import earthwo.api.protocol.Request;
+import earthwo.api.protocol.Response;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * TEST DOUBLE — not the Earthwo node. A tiny single-node server on 127.0.0.1:0 that speaks the
+ * real codec ({@link Request#decode}, {@link Response#encode}) over an in-memory sorted map, so
+ * the client can be tested over real TCP while the real server is being written. One thread per
+ * connection; faults are switched on by the test (never answer, die, send an oversize frame,
+ * answer WRONG_SEGMENT once, require a secret).
+ */
+public final class FakeNodeServer implements AutoCloseable {
+
+    public final int nodeId;
+    private final ServerSocket server;
+    private final Thread acceptor;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final ConcurrentSkipListMap<byte[], Record> data = new ConcurrentSkipListMap<>(Keys::compare);
+    private final AtomicLong clock = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger received = new AtomicInteger();
+
+    /** When true, requests are read but never answered (except AUTH and MAP if {@link #answerControl}). */
+    public volatile boolean silent;
+    /** While silent, still answer AUTH and MAP. */
+    public volatile boolean answerControl = true;
+    /** Answer the next data request with WRONG_SEGMENT. */
+    public volatile boolean wrongSegmentOnce;
+    /** Answer the next request with a frame header announcing this many bytes (0 = off). */
+    public volatile int oversizeFrame;
+    /** Required data secret, or null. */
+    public volatile String secret;
+    /** Admin secret EXEC needs. */
+    public volatile String adminSecret = "admin";
+    /** Runs EXEC command lines: returns the output; throw to report failure. */
+    public volatile Function<String, String> exec = cmd -> {
+        if (cmd.startsWith("fail")) {
+            throw new IllegalStateException("command failed: " + cmd);
+        }
+        return "ran " + cmd;
+    };
+    private volatile long mapEpoch = 1;
+
+    public FakeNodeServer(int nodeId) throws IOException {
+        this.nodeId = nodeId;
+        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        this.acceptor = new Thread(this::acceptLoop, "fake-node-" + nodeId + "-accept");
+        this.acceptor.setDaemon(true);
+        this.acceptor.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Requests read so far (answered or not). */
+    public int received() {
+        return received.get();
+    }
+
+    public Map<String, String> contents() {
+        Map<String, String> m = new LinkedHashMap<>();
+        data.forEach((k, r) -> m.put(Keys.string(k), Keys.string(r.value())));
+        return m;
+    }
+
+    public void bumpEpoch() {
+        mapEpoch++;
+    }
+
+    /** The map this node hands out: every one of 16 segments on this node alone. */
+    public SegmentMap segmentMap() {
+        List<List<Integer>> reps = new ArrayList<>();
+        for (int s = 0; s < 16; s++) {
+            reps.add(List.of(nodeId));
+        }
+        return new SegmentMap(mapEpoch, 1, reps, Map.of(nodeId, new NodeInfo(nodeId, "127.0.0.1", port())));
+    }
+
+    /** Kills the node: closes the listener and every connection at once. */
+    public void kill() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                sockets.add(s);
+                connections.incrementAndGet();
+                Thread t = new Thread(() -> serve(s), "fake-node-" + nodeId + "-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        boolean authed = secret == null;
+        boolean admin = false;
+        try (s) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 65536));
+            while (true) {
+                int len = in.readInt();
+                byte[] body = new byte[len];
+                in.readFully(body);
+                received.incrementAndGet();
+                Request req;
+                try {
+                    req = Request.decode(ByteBuffer.wrap(body), ProtocolLimits.DEFAULT);
+                } catch (ProtocolException e) {
+                    out.write(Response.error(e.requestId(), e).encode());
+                    out.flush();
+                    continue;
+                }
+                int huge = oversizeFrame;
+                if (huge > 0) {
+                    oversizeFrame = 0;
+                    out.writeInt(huge);
+                    out.write(new byte[]{0, 0, 0, 0, (byte) req.id()});
+                    out.flush();
+                    continue;
+                }
+                boolean control = req.opcode() == earthwo.api.protocol.Opcode.AUTH
+                        || req.opcode() == earthwo.api.protocol.Opcode.MAP;
+                if (silent && !(control && answerControl)) {
+                    continue;
+                }
+                Response resp;
+                switch (req.opcode()) {
+                    case AUTH:
+                        if (req.role() == Frames.ROLE_ADMIN) {
+                            admin = req.text().equals(adminSecret);
+                            resp = admin ? Response.ok(req.id()) : Response.error(req.id(), ErrorCode.AUTH, "wrong admin secret");
+                        } else {
+                            authed = secret == null || secret.equals(req.text());
+                            resp = authed ? Response.ok(req.id()) : Response.error(req.id(), ErrorCode.AUTH, "wrong secret");
+                        }
+                        break;
+                    case EXEC:
+                        if (!admin) {
+                            resp = Response.error(req.id(), ErrorCode.AUTH, "EXEC needs the admin secret");
+                            break;
+                        }
+                        try {
+                            resp = Response.exec(req.id(), true, exec.apply(req.text()));
+                        } catch (RuntimeException e) {
+                            resp = Response.exec(req.id(), false, e.getMessage());
+                        }
+                        break;
+                    default:
+                        if (!authed && req.opcode() != earthwo.api.protocol.Opcode.PING) {
+                            resp = Response.error(req.id(), ErrorCode.AUTH, "secret required");
+                        } else {
+                            resp = handle(req);
+                        }
+                }
+                out.write(resp.encode());
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            // connection closed or killed
+        } finally {
+            sockets.remove(s);
+        }
+    }
+
+    private Response handle(Request req) {
+        byte[] k = req.key();
+        switch (req.opcode()) {
+            case PING:
+                return Response.ok(req.id());
+            case MAP:
+                return Response.map(req.id(), segmentMap());
+            case STATUS: {
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("node.id", String.valueOf(nodeId));
+                m.put("storage.records", String.valueOf(data.size()));
+                return Response.status(req.id(), m);
+            }
+            default:
+                break;
+        }
+        if (wrongSegmentOnce) {
+            wrongSegmentOnce = false;
+            mapEpoch++;
+            return Response.error(req.id(), EarthwoException.wrongSegment("not mine", mapEpoch));
+        }
+        switch (req.opcode()) {
+            case GET: {
+                Record r = data.get(k);
+                return r == null ? Response.notFound(req.id()) : Response.record(req.id(), r);
+            }
+            case PUT: {
+                Version v = new Version(clock.incrementAndGet(), nodeId);
+                data.put(k, Record.value(k, req.value(), v, req.expiresAt()));
+                return Response.version(req.id(), v);
+            }
+            case DEL:
+                return Response.deleted(req.id(), data.remove(k) != null);
+            case SCAN: {
+                List<Record> out = new ArrayList<>();
+                byte[] from = req.startAfter();
+                for (Map.Entry<byte[], Record> e : (from == null ? data : data.tailMap(from, false)).entrySet()) {
+                    if (!Keys.hasPrefix(e.getKey(), k)) {
+                        if (Keys.compare(e.getKey(), k) > 0 && out.size() > 0) {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (out.size() == req.limit()) {
+                        return Response.scan(req.id(), new ScanPage(out, out.get(out.size() - 1).key()));
+                    }
+                    out.add(e.getValue());
+                }
+                return Response.scan(req.id(), new ScanPage(out, null));
+            }
+            default:
+                return Response.error(req.id(), ErrorCode.BAD_REQUEST, "unsupported " + req.opcode());
+        }
+    }
+
+    /** Names of live threads whose name starts with the prefix. */
+    public static List<String> threadsNamed(String prefix) {
+        List<String> out = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith(prefix)) {
+                out.add(t.getName());
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+}
