@@ -1,0 +1,111 @@
+package earthwo.cluster;
+
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterView;
+
+/**
+ * The cluster bundle's component. It is a {@link StatusSource} ("cluster") from activation on,
+ * and registers {@link ClusterView} only once the first segment map is known, so a dependent
+ * never sees a view without a map. Activation waits for that map up to
+ * {@code earthwo.cluster.start.timeout.ms} (15 s); if it comes later (ZooKeeper not reachable
+ * yet), the view is registered when it comes.
+ */
+@Component(service = StatusSource.class, immediate = true, configurationPid = "earthwo.cluster",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public class ClusterComponent implements StatusSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
+
+    private final Object lock = new Object();
+    private ClusterNode node;
+    private ServiceRegistration<ClusterView> registration;
+    private AutoCloseable firstMapListener;
+    private boolean active;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> config) throws Exception {
+        ClusterSettings settings = ClusterSettings.from(config, context::getProperty);
+        ClusterNode started = new ClusterNode(settings).start();
+        synchronized (lock) {
+            node = started;
+            active = true;
+        }
+        if (!started.awaitFirstMap(settings.startTimeoutMs(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("node {} cluster {}: no segment map after {} ms; ClusterView is registered when one arrives",
+                    started.localNodeId(), started.clusterName(), settings.startTimeoutMs());
+        }
+        AutoCloseable handle = started.onMapChange(map -> register(context, started));
+        synchronized (lock) {
+            firstMapListener = handle;
+        }
+    }
+
+    private void register(BundleContext context, ClusterNode view) {
+        synchronized (lock) {
+            if (!active || registration != null) {
+                return;
+            }
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put("earthwo.cluster", view.clusterName());
+            props.put("earthwo.node.id", view.localNodeId());
+            registration = context.registerService(ClusterView.class, view, props);
+            LOG.info("node {} cluster {}: ClusterView registered", view.localNodeId(), view.clusterName());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        ClusterNode toClose;
+        synchronized (lock) {
+            active = false;
+            if (registration != null) {
+                try {
+                    registration.unregister();
+                } catch (IllegalStateException e) {
+                    // already gone with the bundle
+                }
+                registration = null;
+            }
+            if (firstMapListener != null) {
+                try {
+                    firstMapListener.close();
+                } catch (Exception e) {
+                    LOG.debug("removing the map listener", e);
+                }
+                firstMapListener = null;
+            }
+            toClose = node;
+            node = null;
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cluster";
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        ClusterNode n;
+        synchronized (lock) {
+            n = node;
+        }
+        return n == null ? Map.of("state", "stopped") : n.status();
+    }
+}

@@ -1,0 +1,34 @@
+package earthwo.cluster;
+
+/** The znode layout of one cluster, all under {@code /earthwo/<cluster>}. */
+record ClusterPaths(String base) {
+
+    static ClusterPaths of(String cluster) {
+        return new ClusterPaths("/earthwo/" + cluster);
+    }
+
+    /** Persistent: {"segments":S,"replicas":R}. */
+    String config() {
+        return base + "/config";
+    }
+
+    /** Parent of the ephemeral registrations. */
+    String nodes() {
+        return base + "/nodes";
+    }
+
+    /** Ephemeral: {"id":..,"host":..,"port":..}. */
+    String node(int id) {
+        return nodes() + "/" + id;
+    }
+
+    /** LeaderLatch of the controller election. */
+    String controller() {
+        return base + "/controller";
+    }
+
+    /** Persistent: the segment map written by the controller. */
+    String map() {
+        return base + "/map";
+    }
+}

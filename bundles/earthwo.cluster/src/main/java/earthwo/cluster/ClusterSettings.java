@@ -1,0 +1,74 @@
+package earthwo.cluster;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import earthwo.api.NodeProperties;
+
+/**
+ * The settings of the cluster component, each with its default. Lookup order as in
+ * {@link NodeProperties}: component configuration, then framework property, then default.
+ */
+public record ClusterSettings(
+        Path dataDir,
+        String host,
+        int port,
+        String zkConnect,
+        int zkPort,
+        String cluster,
+        /** S as configured explicitly, or null when not set (then the cluster's value is used). */
+        Integer segments,
+        /** R written into a new cluster's config node. */
+        int replicas,
+        long graceMs,
+        int sessionTimeoutMs,
+        int connectionTimeoutMs,
+        long startTimeoutMs) {
+
+    /** Grace before replicas of a lost node are re-created elsewhere. */
+    public static final String GRACE_MS = "earthwo.cluster.grace.ms";
+    public static final String GRACE_MS_DEFAULT = "60000";
+    /** Replica count R of a cluster created by this node (later changes go through the config node). */
+    public static final String REPLICAS = "earthwo.cluster.replicas";
+    public static final String REPLICAS_DEFAULT = "3";
+    public static final String SESSION_TIMEOUT_MS = "earthwo.zk.session.timeout.ms";
+    public static final String SESSION_TIMEOUT_MS_DEFAULT = "10000";
+    public static final String CONNECTION_TIMEOUT_MS = "earthwo.zk.connection.timeout.ms";
+    public static final String CONNECTION_TIMEOUT_MS_DEFAULT = "5000";
+    /** How long activation waits for the first segment map before registering ClusterView later. */
+    public static final String START_TIMEOUT_MS = "earthwo.cluster.start.timeout.ms";
+    public static final String START_TIMEOUT_MS_DEFAULT = "15000";
+
+    public static ClusterSettings from(Map<String, ?> config, UnaryOperator<String> framework) {
+        String segments = NodeProperties.get(NodeProperties.SEGMENTS, config, framework, null);
+        Integer s = null;
+        if (segments != null) {
+            s = NodeProperties.getInt(NodeProperties.SEGMENTS, config, framework, null);
+            if (s < 1) {
+                throw new IllegalArgumentException(NodeProperties.SEGMENTS + " must be >= 1, not " + s);
+            }
+        }
+        int replicas = NodeProperties.getInt(REPLICAS, config, framework, REPLICAS_DEFAULT);
+        if (replicas < 1) {
+            throw new IllegalArgumentException(REPLICAS + " must be >= 1, not " + replicas);
+        }
+        String cluster = NodeProperties.get(NodeProperties.CLUSTER, config, framework, NodeProperties.CLUSTER_DEFAULT);
+        if (cluster.contains("/")) {
+            throw new IllegalArgumentException(NodeProperties.CLUSTER + " must not contain '/': " + cluster);
+        }
+        return new ClusterSettings(
+                Path.of(NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT)),
+                NodeProperties.get(NodeProperties.HOST, config, framework, NodeProperties.HOST_DEFAULT),
+                NodeProperties.getInt(NodeProperties.PORT, config, framework, NodeProperties.PORT_DEFAULT),
+                NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim(),
+                NodeProperties.getInt(NodeProperties.ZK_PORT, config, framework, NodeProperties.ZK_PORT_DEFAULT),
+                cluster,
+                s,
+                replicas,
+                Long.parseLong(NodeProperties.get(GRACE_MS, config, framework, GRACE_MS_DEFAULT).trim()),
+                NodeProperties.getInt(SESSION_TIMEOUT_MS, config, framework, SESSION_TIMEOUT_MS_DEFAULT),
+                NodeProperties.getInt(CONNECTION_TIMEOUT_MS, config, framework, CONNECTION_TIMEOUT_MS_DEFAULT),
+                Long.parseLong(NodeProperties.get(START_TIMEOUT_MS, config, framework, START_TIMEOUT_MS_DEFAULT).trim()));
+    }
+}

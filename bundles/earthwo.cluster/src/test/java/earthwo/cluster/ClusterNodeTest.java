@@ -1,0 +1,334 @@
+package earthwo.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import earthwo.api.NodeProperties;
+import earthwo.api.cluster.SegmentMap;
+
+/** The cluster component against a real ZooKeeper: embedded, or Curator's TestingServer. */
+class ClusterNodeTest {
+
+    private static final int S = 32;
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Map<String, Object> config(String name, String connect, long graceMs) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(NodeProperties.DATA_DIR, tmp.resolve(name).toString());
+        c.put(NodeProperties.ZK_CONNECT, connect);
+        c.put(NodeProperties.SEGMENTS, String.valueOf(S));
+        c.put(NodeProperties.PORT, String.valueOf(7380 + Math.abs(name.hashCode() % 100)));
+        c.put(NodeProperties.CLUSTER, "test");
+        c.put(ClusterSettings.GRACE_MS, String.valueOf(graceMs));
+        return c;
+    }
+
+    private ClusterNode start(Map<String, Object> config) throws Exception {
+        ClusterNode node = new ClusterNode(ClusterSettings.from(config, k -> null)).start();
+        toClose.add(node);
+        return node;
+    }
+
+    private TestingServer zk() throws Exception {
+        TestingServer server = new TestingServer(-1, tmp.resolve("zk-" + toClose.size()).toFile(), true);
+        toClose.add(server);
+        return server;
+    }
+
+    private static boolean allMastersAndReplicasAre(SegmentMap m, int nodeId) {
+        if (m == null || m.segmentCount() != S) {
+            return false;
+        }
+        for (int s = 0; s < S; s++) {
+            if (!m.replicas(s).equals(List.of(nodeId))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void oneNodeWithEmbeddedZooKeeperOwnsAndMastersAllSegments() throws Exception {
+        long t0 = System.nanoTime();
+        ClusterNode node = start(config("a", "", 60_000));
+        assertTrue(node.awaitFirstMap(5, TimeUnit.SECONDS));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 3000, "first map after " + ms + " ms");
+        SegmentMap m = node.currentMap();
+        assertTrue(allMastersAndReplicasAre(m, node.localNodeId()), String.valueOf(m));
+        assertEquals(1, m.epoch());
+        assertEquals(3, m.replicationFactor());
+        assertEquals(node.localNodeId(), node.controllerId());
+        assertTrue(node.isConnected());
+        assertEquals(Set.of(node.localNodeId()), m.nodes().keySet());
+        assertEquals("127.0.0.1", m.nodes().get(node.localNodeId()).host());
+        Map<String, Object> status = node.status();
+        assertEquals(S, status.get("mastered"));
+        assertTrue(String.valueOf(status.get("zookeeper")).startsWith("embedded 127.0.0.1:"));
+        assertTrue(Files.isDirectory(tmp.resolve("a/zk/version-2")));
+    }
+
+    @Test
+    void nodeIdAndClusterSurviveRestartAndEpochGrows() throws Exception {
+        Map<String, Object> config = config("a", "", 60_000);
+        ClusterNode first = start(config);
+        assertTrue(first.awaitFirstMap(5, TimeUnit.SECONDS));
+        int id = first.localNodeId();
+        long epoch = first.currentMap().epoch();
+        assertTrue(id > 0);
+        first.close();
+        toClose.remove(first);
+        assertEquals(String.valueOf(id), Files.readString(tmp.resolve("a/node.id")).trim());
+
+        ClusterNode second = start(config);
+        assertEquals(id, second.localNodeId());
+        // the embedded ZooKeeper kept the map: the new controller writes a newer epoch
+        await("a newer map", 5000, () -> second.currentMap() != null && second.currentMap().epoch() > epoch);
+        assertTrue(allMastersAndReplicasAre(second.currentMap(), id));
+    }
+
+    @Test
+    void differingSegmentCountIsAnError() throws Exception {
+        Map<String, Object> config = config("a", "", 60_000);
+        start(config).close();
+        toClose.clear();
+        config.put(NodeProperties.SEGMENTS, String.valueOf(S * 2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> start(config));
+        assertTrue(e.getMessage().contains("segments"), e.getMessage());
+        // unset: the cluster's count is taken
+        config.remove(NodeProperties.SEGMENTS);
+        ClusterNode node = start(config);
+        assertTrue(node.awaitFirstMap(5, TimeUnit.SECONDS));
+        assertEquals(S, node.currentMap().segmentCount());
+    }
+
+    @Test
+    void twoAndThreeNodesAgreeOnMapAndController() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = new ArrayList<>();
+        List<Long> epochs = new CopyOnWriteArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(start(config(name, server.getConnectString(), 60_000)));
+            if (nodes.size() == 1) {
+                nodes.get(0).onMapChange(m -> epochs.add(m.epoch()));
+            }
+            awaitAgreement(nodes);
+            SegmentMap m = nodes.get(0).currentMap();
+            assertEquals(nodes.size(), m.nodes().size());
+            int r = Math.min(3, nodes.size());
+            Map<Integer, Integer> masters = new HashMap<>();
+            for (int s = 0; s < S; s++) {
+                assertEquals(r, m.replicas(s).size());
+                masters.merge(m.master(s), 1, Integer::sum);
+            }
+            int max = masters.values().stream().mapToInt(i -> i).max().orElse(0);
+            int min = masters.values().stream().mapToInt(i -> i).min().orElse(0);
+            assertEquals(nodes.size(), masters.size());
+            assertTrue(max - min <= 1, masters.toString());
+        }
+        for (int i = 1; i < epochs.size(); i++) {
+            assertTrue(epochs.get(i) > epochs.get(i - 1), "epochs grow: " + epochs);
+        }
+        long controllers = nodes.stream().filter(ClusterNode::isController).count();
+        assertEquals(1, controllers);
+    }
+
+    private static void awaitAgreement(List<ClusterNode> nodes) throws InterruptedException {
+        await("all " + nodes.size() + " nodes see the same map with all of them and one controller", 10_000, () -> {
+            SegmentMap first = nodes.get(0).currentMap();
+            if (first == null || first.nodes().size() != nodes.size()) {
+                return false;
+            }
+            Set<Integer> controllers = new HashSet<>();
+            for (ClusterNode n : nodes) {
+                SegmentMap m = n.currentMap();
+                if (m == null || m.epoch() != first.epoch()) {
+                    return false;
+                }
+                controllers.add(n.controllerId());
+            }
+            return controllers.size() == 1 && !controllers.contains(-1);
+        });
+    }
+
+    @Test
+    void lostNodeLosesMastersAtOnceAndReplicasAfterGrace() throws Exception {
+        TestingServer server = zk();
+        long grace = 3000;
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c", "d")) {
+            nodes.add(start(config(name, server.getConnectString(), grace)));
+        }
+        awaitAgreement(nodes);
+        // lose a node that is not the controller
+        ClusterNode lost = nodes.stream().filter(n -> !n.isController()).findFirst().orElseThrow();
+        int lostId = lost.localNodeId();
+        ClusterNode observer = nodes.stream().filter(n -> n != lost).findFirst().orElseThrow();
+        SegmentMap before = observer.currentMap();
+        int held = before.segmentsOf(lostId).size();
+        assertTrue(held > 0);
+        long t0 = System.nanoTime();
+        lost.close();
+        toClose.remove(lost);
+
+        await("masters moved", 2000, () -> {
+            SegmentMap m = observer.currentMap();
+            for (int s = 0; s < S; s++) {
+                if (m.master(s) == lostId) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        long mastersMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        SegmentMap during = observer.currentMap();
+        assertEquals(held, during.segmentsOf(lostId).size(), "replicas stay during the grace period");
+        assertTrue(mastersMs < grace, "masters moved after " + mastersMs + " ms");
+        for (int s = 0; s < S; s++) {
+            assertEquals(new HashSet<>(before.replicas(s)), new HashSet<>(during.replicas(s)), "no data moves yet");
+        }
+
+        await("replicas re-created", grace + 5000, () -> observer.currentMap().segmentsOf(lostId).isEmpty());
+        long replicasMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(replicasMs >= grace - 200, "replicas moved after " + replicasMs + " ms, grace " + grace);
+        SegmentMap after = observer.currentMap();
+        assertFalse(after.nodes().containsKey(lostId));
+        int moved = 0;
+        for (int s = 0; s < S; s++) {
+            assertEquals(3, after.replicas(s).size());
+            Set<Integer> added = new HashSet<>(after.replicas(s));
+            added.removeAll(before.replicas(s));
+            moved += added.size();
+        }
+        assertEquals(held, moved, "only the lost node's replicas were re-created");
+        assertTrue(after.epoch() > during.epoch());
+    }
+
+    @Test
+    void nodeBackWithinGraceMovesNoData() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(start(config(name, server.getConnectString(), 60_000)));
+        }
+        awaitAgreement(nodes);
+        ClusterNode victim = nodes.stream().filter(n -> !n.isController()).findFirst().orElseThrow();
+        int id = victim.localNodeId();
+        SegmentMap before = nodes.get(0).currentMap();
+        victim.close();
+        toClose.remove(victim);
+        nodes.remove(victim);
+        await("masters moved", 3000, () -> nodes.get(0).currentMap().segmentsOf(id).size() == S
+                && java.util.stream.IntStream.range(0, S).noneMatch(s -> nodes.get(0).currentMap().master(s) == id));
+        ClusterNode back = start(config(nameOf(victim, id), server.getConnectString(), 60_000));
+        assertEquals(id, back.localNodeId());
+        nodes.add(back);
+        awaitAgreement(nodes);
+        await("masters levelled again", 3000, () -> {
+            SegmentMap m = back.currentMap();
+            return java.util.stream.IntStream.range(0, S).filter(s -> m.master(s) == id).count() >= S / 3;
+        });
+        SegmentMap after = back.currentMap();
+        for (int s = 0; s < S; s++) {
+            assertEquals(new HashSet<>(before.replicas(s)), new HashSet<>(after.replicas(s)));
+        }
+    }
+
+    private String nameOf(ClusterNode node, int id) throws Exception {
+        for (String name : List.of("a", "b", "c")) {
+            Path f = tmp.resolve(name).resolve(NodeIdFile.FILE);
+            if (Files.exists(f) && Files.readString(f).trim().equals(String.valueOf(id))) {
+                return name;
+            }
+        }
+        throw new AssertionError("no data dir for node " + id);
+    }
+
+    @Test
+    void replicaCountChangesAtRuntime() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(start(config(name, server.getConnectString(), 60_000)));
+        }
+        awaitAgreement(nodes);
+        nodes.get(1).setReplicationFactor(1);
+        await("R=1", 5000, () -> nodes.get(0).currentMap().replicationFactor() == 1
+                && nodes.get(0).currentMap().replicas(0).size() == 1);
+        nodes.get(2).setReplicationFactor(2);
+        await("R=2", 5000, () -> nodes.get(0).currentMap().replicas(S - 1).size() == 2);
+        SegmentMap m = nodes.get(0).currentMap();
+        for (int s = 0; s < S; s++) {
+            assertEquals(2, m.replicas(s).size());
+        }
+    }
+
+    @Test
+    void zooKeeperDownKeepsTheLastMap() throws Exception {
+        TestingServer server = zk();
+        ClusterNode node = start(config("a", server.getConnectString(), 60_000));
+        assertTrue(node.awaitFirstMap(5, TimeUnit.SECONDS));
+        SegmentMap map = node.currentMap();
+        server.stop();
+        await("disconnected", 10_000, () -> !node.isConnected());
+        assertEquals(-1, node.controllerId());
+        assertTrue(map == node.currentMap(), "the last map is kept");
+        server.restart();
+        await("reconnected", 15_000, node::isConnected);
+        await("controller known again", 15_000, () -> node.controllerId() == node.localNodeId());
+        assertTrue(node.currentMap().epoch() >= map.epoch());
+    }
+
+    @Test
+    void listenerGetsCurrentMapAtOnceAndCanBeRemoved() throws Exception {
+        ClusterNode node = start(config("a", "", 60_000));
+        assertTrue(node.awaitFirstMap(5, TimeUnit.SECONDS));
+        List<SegmentMap> seen = new CopyOnWriteArrayList<>();
+        AutoCloseable handle = node.onMapChange(seen::add);
+        assertEquals(1, seen.size());
+        handle.close();
+        node.setReplicationFactor(2); // one node: same assignment, but the map says R=2
+        await("R=2 seen", 5000, () -> node.currentMap().replicationFactor() == 2);
+        assertEquals(1, seen.size());
+    }
+}
