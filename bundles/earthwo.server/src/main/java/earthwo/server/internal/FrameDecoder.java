@@ -1,0 +1,92 @@
+package earthwo.server.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.protocol.Frames;
+import earthwo.api.protocol.ProtocolException;
+import earthwo.api.protocol.ProtocolLimits;
+import earthwo.api.protocol.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Splits the byte stream into frames (int32 big-endian length, then that many bytes) and decodes
+ * each with {@link Request#decode}. Emits {@link Request}s and {@link FrameError}s.
+ *
+ * <ul>
+ *   <li>A length below the 5-byte header or above the frame limit: BAD_REQUEST / TOO_LARGE with
+ *       request id -1, then the connection closes. Nothing of the declared size is allocated: the
+ *       buffer only ever holds the bytes that have arrived.</li>
+ *   <li>A body that fails to decode with BAD_REQUEST: answered with its request id, then closed.</li>
+ *   <li>A key or value over its limit inside a well-formed frame (TOO_LARGE): answered, and the
+ *       connection stays open, since the whole frame was consumed and the stream is in sync.</li>
+ * </ul>
+ *
+ * After a fatal error every further byte is discarded. While {@code paused} says so (too many
+ * requests in flight) no further frame is decoded; the bytes wait in the buffer.
+ */
+final class FrameDecoder extends ByteToMessageDecoder {
+
+    private final ProtocolLimits limits;
+    private final BooleanSupplier paused;
+    private boolean failed;
+
+    FrameDecoder(ProtocolLimits limits, BooleanSupplier paused) {
+        this.limits = limits;
+        this.paused = paused;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (paused.getAsBoolean() || in.readableBytes() < Frames.LENGTH_BYTES) {
+            return;
+        }
+        int length = in.getInt(in.readerIndex());
+        if (length < Frames.HEADER_BYTES) {
+            fail(in, out, new EarthwoException(ErrorCode.BAD_REQUEST, "frame length " + length
+                    + " is below the " + Frames.HEADER_BYTES + "-byte header"), -1);
+            return;
+        }
+        if (length > limits.maxFrameBytes()) {
+            fail(in, out, new EarthwoException(ErrorCode.TOO_LARGE, "frame of " + length
+                    + " bytes exceeds the limit of " + limits.maxFrameBytes()), -1);
+            return;
+        }
+        if (in.readableBytes() < Frames.LENGTH_BYTES + length) {
+            return;
+        }
+        ByteBuffer body = in.nioBuffer(in.readerIndex() + Frames.LENGTH_BYTES, length);
+        try {
+            out.add(Request.decode(body, limits));
+            in.skipBytes(Frames.LENGTH_BYTES + length);
+        } catch (ProtocolException e) {
+            in.skipBytes(Frames.LENGTH_BYTES + length);
+            if (e.code() == ErrorCode.TOO_LARGE) {
+                out.add(new FrameError(e, e.requestId(), false));
+            } else {
+                fail(in, out, e, e.requestId());
+            }
+        }
+    }
+
+    private void fail(ByteBuf in, List<Object> out, EarthwoException e, int requestId) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        out.add(new FrameError(e, requestId, true));
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        // The connection is gone: a partial frame left in the buffer has nobody to answer.
+        in.skipBytes(in.readableBytes());
+    }
+}

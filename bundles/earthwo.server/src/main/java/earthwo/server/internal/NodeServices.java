@@ -1,0 +1,24 @@
+package earthwo.server.internal;
+
+import earthwo.api.Kv;
+import earthwo.api.admin.AdminCommands;
+import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterView;
+
+import java.util.Collection;
+
+/**
+ * The services the server routes requests to, looked up at each request because each may come
+ * and go at any time (a bundle update). A null answer means "not there right now".
+ */
+interface NodeServices {
+
+    Kv kv();
+
+    ClusterView cluster();
+
+    AdminCommands admin();
+
+    /** Every registered status source (the server's own may or may not be among them). */
+    Collection<StatusSource> statusSources();
+}

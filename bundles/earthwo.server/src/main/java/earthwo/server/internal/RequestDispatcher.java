@@ -1,0 +1,283 @@
+package earthwo.server.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.Kv;
+import earthwo.api.Record;
+import earthwo.api.ScanPage;
+import earthwo.api.WriteOptions;
+import earthwo.api.admin.AdminCommands;
+import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.protocol.Frames;
+import earthwo.api.protocol.Request;
+import earthwo.api.protocol.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * Turns one decoded request into its response: checks the connection's roles, calls the
+ * service that owns the request (Kv, ClusterView, AdminCommands, status sources) and maps every
+ * outcome to a response. It never throws and its stages never fail: a missing service is
+ * UNAVAILABLE, a typed failure keeps its code, anything else is INTERNAL (and logged with the
+ * request's context).
+ *
+ * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, STATUS, EXEC, and GET,
+ * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY.
+ */
+final class RequestDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    /** Bytes of a SCAN answer besides its records: header, count, continuation flag and length. */
+    private static final int SCAN_OVERHEAD = Frames.HEADER_BYTES + 4 + 1 + 4;
+    /** Bytes of one SCAN record besides its key and value: two lengths, version, expiresAt. */
+    private static final int SCAN_RECORD_OVERHEAD = 4 + 4 + 12 + 8;
+
+    private final NodeServices services;
+    private final Secrets secrets;
+    private final ServerStats stats;
+    private final Executor blocking;
+    private final boolean offloadData;
+    private final int maxFrameBytes;
+    private final int maxKeyBytes;
+    private final int maxAuthFailures;
+
+    RequestDispatcher(NodeServices services, Secrets secrets, ServerStats stats, Executor blocking,
+                      ServerSettings settings) {
+        this.services = services;
+        this.secrets = secrets;
+        this.stats = stats;
+        this.blocking = blocking;
+        this.offloadData = settings.offloadData;
+        this.maxFrameBytes = settings.maxFrameBytes;
+        this.maxKeyBytes = settings.maxKeyBytes;
+        this.maxAuthFailures = settings.maxAuthFailures;
+    }
+
+    /** True once a connection has failed AUTH so often that it must be closed. */
+    boolean tooManyAuthFailures(Session session) {
+        return session.authFailures() >= maxAuthFailures;
+    }
+
+    CompletionStage<Response> dispatch(Request req, Session session) {
+        int id = req.id();
+        switch (req.opcode()) {
+            case PING:
+                return done(Response.ok(id));
+            case AUTH:
+                return done(auth(req, session));
+            case EXEC:
+                if (!session.isAdmin()) {
+                    return done(Response.error(id, ErrorCode.AUTH, "EXEC needs a connection authenticated with the admin secret"));
+                }
+                return run(req, session, true, () -> done(exec(req)));
+            default:
+                break;
+        }
+        if (!session.mayUseData()) {
+            return done(Response.error(id, ErrorCode.AUTH, "authenticate first: this node requires a secret"));
+        }
+        switch (req.opcode()) {
+            case GET:
+                return run(req, session, offloadData, () -> done(get(req)));
+            case PUT:
+                return run(req, session, offloadData, () -> put(req));
+            case DEL:
+                return run(req, session, offloadData, () -> delete(req));
+            case SCAN:
+                return run(req, session, true, () -> done(scan(req)));
+            case STATUS:
+                return run(req, session, true, () -> done(Response.status(id, status())));
+            case MAP:
+                return run(req, session, false, () -> done(map(req)));
+            default:
+                return done(Response.error(id, ErrorCode.BAD_REQUEST, "opcode " + req.opcode() + " is not served here"));
+        }
+    }
+
+    // ---- the requests ----
+
+    private Response auth(Request req, Session session) {
+        boolean admin = req.role() == Frames.ROLE_ADMIN;
+        boolean ok = admin ? secrets.isAdminSecret(req.text()) : secrets.isDataSecret(req.text());
+        if (ok) {
+            if (admin) {
+                session.grantAdmin();
+            }
+            session.grantData();
+            return Response.ok(req.id());
+        }
+        int failures = session.failAuth();
+        stats.authFailures.increment();
+        LOG.warn("wrong {} secret from {} ({} failures on this connection{})", admin ? "admin" : "data",
+                session.remote, failures, failures >= maxAuthFailures ? ", closing it" : "");
+        return Response.error(req.id(), ErrorCode.AUTH, "wrong " + (admin ? "admin " : "") + "secret");
+    }
+
+    private Response get(Request req) {
+        Optional<Record> r = kv().get(req.key());
+        return r.isPresent() ? Response.record(req.id(), r.get()) : Response.notFound(req.id());
+    }
+
+    private CompletionStage<Response> put(Request req) {
+        WriteOptions options = WriteOptions.of(req.concern(), req.expiresAt());
+        return kv().putAsync(req.key(), req.value(), options).thenApply(v -> Response.version(req.id(), v));
+    }
+
+    private CompletionStage<Response> delete(Request req) {
+        WriteOptions options = WriteOptions.of(req.concern(), Record.NEVER);
+        return kv().deleteAsync(req.key(), options).thenApply(existed -> Response.deleted(req.id(), existed));
+    }
+
+    private Response scan(Request req) {
+        ScanPage page = kv().scan(req.key(), req.startAfter(), req.limit());
+        return Response.scan(req.id(), fitToFrame(page));
+    }
+
+    /**
+     * Cuts a page whose answer would exceed the frame limit; the continuation then points at the
+     * last record kept, so the client reads the rest with the next page.
+     */
+    private ScanPage fitToFrame(ScanPage page) {
+        long size = SCAN_OVERHEAD + maxKeyBytes;
+        List<Record> records = page.records();
+        for (int i = 0; i < records.size(); i++) {
+            Record r = records.get(i);
+            size += SCAN_RECORD_OVERHEAD + r.key().length + r.value().length;
+            if (size > maxFrameBytes) {
+                if (i == 0) {
+                    throw new EarthwoException(ErrorCode.TOO_LARGE, "the first record of the scan does not fit in a "
+                            + maxFrameBytes + "-byte frame");
+                }
+                List<Record> kept = new ArrayList<>(records.subList(0, i));
+                return new ScanPage(kept, kept.get(i - 1).key());
+            }
+        }
+        return page;
+    }
+
+    private Map<String, String> status() {
+        Map<String, String> all = new TreeMap<>();
+        boolean ownSeen = false;
+        for (StatusSource s : services.statusSources()) {
+            ownSeen |= s == stats;
+            addStatus(all, s);
+        }
+        if (!ownSeen) {
+            addStatus(all, stats);
+        }
+        return all;
+    }
+
+    private static void addStatus(Map<String, String> all, StatusSource s) {
+        String name = "?";
+        try {
+            name = s.name();
+            Map<String, Object> facts = s.status();
+            if (facts != null) {
+                for (Map.Entry<String, Object> e : facts.entrySet()) {
+                    all.put(name + "." + e.getKey(), String.valueOf(e.getValue()));
+                }
+            }
+        } catch (RuntimeException e) {
+            // A source that is going away (bundle update) or failing must not break STATUS.
+            all.put(name + ".error", String.valueOf(e.getMessage()));
+        }
+    }
+
+    private Response map(Request req) {
+        ClusterView cluster = services.cluster();
+        SegmentMap map = cluster == null ? null : cluster.currentMap();
+        if (map == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "the cluster view is not available on this node");
+        }
+        return Response.map(req.id(), map);
+    }
+
+    private Response exec(Request req) {
+        AdminCommands admin = services.admin();
+        if (admin == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "no admin command service on this node (is earthwo.shell running?)");
+        }
+        try {
+            AdminCommands.Result r = admin.execute(req.text());
+            return r == null ? Response.exec(req.id(), false, "the command returned nothing")
+                    : Response.exec(req.id(), r.ok(), r.output());
+        } catch (EarthwoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return Response.exec(req.id(), false, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private Kv kv() {
+        Kv kv = services.kv();
+        if (kv == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "the key-value service is not available on this node (restarting?)");
+        }
+        return kv;
+    }
+
+    // ---- running and mapping failures ----
+
+    /** Runs {@code body} here or on the blocking pool; every failure becomes an error response. */
+    private CompletionStage<Response> run(Request req, Session session, boolean onBlocking,
+                                          Supplier<CompletionStage<Response>> body) {
+        if (!onBlocking) {
+            return guarded(req, session, body);
+        }
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        try {
+            blocking.execute(() -> guarded(req, session, body).whenComplete((r, e) -> result.complete(r)));
+        } catch (RejectedExecutionException e) {
+            result.complete(failure(req, session, e));
+        }
+        return result;
+    }
+
+    private CompletionStage<Response> guarded(Request req, Session session, Supplier<CompletionStage<Response>> body) {
+        CompletionStage<Response> stage;
+        try {
+            stage = body.get();
+        } catch (Throwable t) {
+            return done(failure(req, session, t));
+        }
+        return stage.handle((r, t) -> t == null ? r : failure(req, session, t));
+    }
+
+    private Response failure(Request req, Session session, Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof EarthwoException e) {
+            return Response.error(req.id(), e);
+        }
+        if (cause instanceof RejectedExecutionException) {
+            return Response.error(req.id(), ErrorCode.BUSY, "too many requests waiting on this node; retry later");
+        }
+        LOG.error("request {} {} from {} (key {}) failed", req.id(), req.opcode(), session.remote,
+                req.key() == null ? "-" : Keys.printable(req.key()), cause);
+        return Response.error(req.id(), ErrorCode.INTERNAL, String.valueOf(cause));
+    }
+
+    private static CompletionStage<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

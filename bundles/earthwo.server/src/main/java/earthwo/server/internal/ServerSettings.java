@@ -1,0 +1,156 @@
+package earthwo.server.internal;
+
+import earthwo.api.Limits;
+import earthwo.api.NodeProperties;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The server's settings, resolved with {@link NodeProperties#get}: component configuration (PID
+ * {@value #PID}), then framework property, then the default next to each key. Every number is
+ * validated; a bad one fails activation with a message naming the key.
+ */
+final class ServerSettings {
+
+    static final String PID = "earthwo.server";
+
+    /** Largest key in bytes (GET, PUT, DEL, SCAN prefix and continuation). */
+    static final String MAX_KEY_BYTES = "earthwo.max.key.bytes";
+    static final String MAX_KEY_BYTES_DEFAULT = String.valueOf(Limits.MAX_KEY_BYTES);
+
+    /** Largest value in bytes (PUT). */
+    static final String MAX_VALUE_BYTES = "earthwo.max.value.bytes";
+    static final String MAX_VALUE_BYTES_DEFAULT = String.valueOf(Limits.MAX_VALUE_BYTES);
+
+    /** Largest frame (bytes after the length prefix) the server accepts. */
+    static final String MAX_FRAME_BYTES = "earthwo.server.max.frame.bytes";
+    static final String MAX_FRAME_BYTES_DEFAULT = String.valueOf(Limits.MAX_FRAME_BYTES);
+
+    /** Open client connections; one more is answered BUSY and closed. */
+    static final String MAX_CONNECTIONS = "earthwo.server.max.connections";
+    static final String MAX_CONNECTIONS_DEFAULT = "4096";
+
+    /** Requests of one connection being processed at once; at the limit the server stops reading it. */
+    static final String MAX_IN_FLIGHT = "earthwo.server.max.inflight";
+    static final String MAX_IN_FLIGHT_DEFAULT = "1024";
+
+    /** Netty I/O threads; 0 = one per available processor. */
+    static final String IO_THREADS = "earthwo.server.io.threads";
+    static final String IO_THREADS_DEFAULT = "0";
+
+    /** Threads for requests that may block (SCAN, STATUS, EXEC, and data requests when offloaded). */
+    static final String BLOCKING_THREADS = "earthwo.server.blocking.threads";
+    static final String BLOCKING_THREADS_DEFAULT = "4";
+
+    /** Requests waiting for a blocking thread; more are answered BUSY. */
+    static final String BLOCKING_QUEUE = "earthwo.server.blocking.queue";
+    static final String BLOCKING_QUEUE_DEFAULT = "4096";
+
+    /**
+     * false (default): GET, PUT and DEL call Kv on the connection's I/O thread (fastest; right when
+     * Kv calls do not wait on disk, e.g. storage durability write_no_sync). true: they run on the
+     * blocking pool, so a slow Kv call never delays other connections of the same I/O thread.
+     */
+    static final String OFFLOAD_DATA = "earthwo.server.offload.data";
+    static final String OFFLOAD_DATA_DEFAULT = "false";
+
+    /** Wrong AUTH attempts on one connection before it is closed. */
+    static final String MAX_AUTH_FAILURES = "earthwo.server.max.auth.failures";
+    static final String MAX_AUTH_FAILURES_DEFAULT = "5";
+
+    /** Accept backlog of the listening socket. */
+    static final String BACKLOG = "earthwo.server.backlog";
+    static final String BACKLOG_DEFAULT = "1024";
+
+    /** Bound on each shutdown step (closing connections, stopping threads), in ms. */
+    static final String SHUTDOWN_TIMEOUT = "earthwo.server.shutdown.timeout.ms";
+    static final String SHUTDOWN_TIMEOUT_DEFAULT = "5000";
+
+    /** Name of the file in the data directory that holds the bound {@code host:port}. */
+    static final String ENDPOINT_FILE = "endpoint";
+
+    final String host;
+    final int port;
+    final Path dataDir;
+    final int maxKeyBytes;
+    final int maxValueBytes;
+    final int maxFrameBytes;
+    final int maxConnections;
+    final int maxInFlight;
+    final int ioThreads;
+    final int blockingThreads;
+    final int blockingQueue;
+    final boolean offloadData;
+    final int maxAuthFailures;
+    final int backlog;
+    final long shutdownTimeoutMs;
+    /** Data secret, or null when no authentication is required for data requests. */
+    final String secret;
+    /** Configured admin secret, or null to use (or generate) the admin.secret file. */
+    final String adminSecret;
+
+    private ServerSettings(Map<String, ?> c, UnaryOperator<String> f) {
+        host = NodeProperties.get(NodeProperties.HOST, c, f, NodeProperties.HOST_DEFAULT).trim();
+        port = intIn(NodeProperties.PORT, c, f, NodeProperties.PORT_DEFAULT, 0, 65_535);
+        dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
+                .toAbsolutePath().normalize();
+        maxKeyBytes = intIn(MAX_KEY_BYTES, c, f, MAX_KEY_BYTES_DEFAULT, 1, 64 * 1024);
+        maxValueBytes = intIn(MAX_VALUE_BYTES, c, f, MAX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
+        maxFrameBytes = intIn(MAX_FRAME_BYTES, c, f, MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
+        maxConnections = intIn(MAX_CONNECTIONS, c, f, MAX_CONNECTIONS_DEFAULT, 1, 1_000_000);
+        maxInFlight = intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 1_000_000);
+        int io = intIn(IO_THREADS, c, f, IO_THREADS_DEFAULT, 0, 1024);
+        ioThreads = io == 0 ? Runtime.getRuntime().availableProcessors() : io;
+        blockingThreads = intIn(BLOCKING_THREADS, c, f, BLOCKING_THREADS_DEFAULT, 1, 1024);
+        blockingQueue = intIn(BLOCKING_QUEUE, c, f, BLOCKING_QUEUE_DEFAULT, 1, 10_000_000);
+        offloadData = bool(OFFLOAD_DATA, c, f, OFFLOAD_DATA_DEFAULT);
+        maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
+        backlog = intIn(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
+        shutdownTimeoutMs = intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
+        secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
+        adminSecret = emptyToNull(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""));
+        if (maxFrameBytes < (long) maxKeyBytes + maxValueBytes + 64) {
+            throw new IllegalArgumentException("setting " + MAX_FRAME_BYTES + " (" + maxFrameBytes
+                    + ") must leave room for a PUT of the largest key and value (" + maxKeyBytes + " + "
+                    + maxValueBytes + " bytes + 64 of framing)");
+        }
+    }
+
+    /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
+    static ServerSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
+        return new ServerSettings(config, framework);
+    }
+
+    private static int intIn(String key, Map<String, ?> c, UnaryOperator<String> f, String def, int min, int max) {
+        int v = NodeProperties.getInt(key, c, f, def);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + v);
+        }
+        return v;
+    }
+
+    private static boolean bool(String key, Map<String, ?> c, UnaryOperator<String> f, String def) {
+        String v = NodeProperties.get(key, c, f, def).trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    @Override
+    public String toString() {
+        return "host=" + host + ", port=" + port + ", data=" + dataDir + ", maxKey=" + maxKeyBytes
+                + ", maxValue=" + maxValueBytes + ", maxFrame=" + maxFrameBytes + ", maxConnections=" + maxConnections
+                + ", maxInFlight=" + maxInFlight + ", ioThreads=" + ioThreads + ", blockingThreads=" + blockingThreads
+                + ", offloadData=" + offloadData + ", auth=" + (secret != null);
+    }
+}

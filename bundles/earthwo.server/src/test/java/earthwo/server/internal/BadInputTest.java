@@ -1,0 +1,144 @@
+package earthwo.server.internal;
+
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
+import earthwo.api.WriteConcern;
+import earthwo.api.protocol.Request;
+import earthwo.api.protocol.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each kind of bad input gets a typed error or a closed connection; a good client is served throughout. */
+class BadInputTest extends ServerTestSupport {
+
+    private ServerComponent node;
+    private WireClient good;
+    private int goodIds;
+
+    @BeforeEach
+    void startNode() throws Exception {
+        node = start();
+        good = connect(node);
+        assertGoodClientServed();
+    }
+
+    private void assertGoodClientServed() throws Exception {
+        int id = ++goodIds;
+        byte[] v = Keys.utf8("v" + id);
+        good.call(Request.put(id, Keys.utf8("good"), v, 0, WriteConcern.DEFAULT));
+        assertArrayEquals(v, good.call(Request.get(id, Keys.utf8("good"))).record().value());
+    }
+
+    private static ErrorCode code(Response r) {
+        return r.toException().code();
+    }
+
+    @Test
+    void randomBytesCloseTheConnection() throws Exception {
+        Random rnd = new Random(42);
+        for (int round = 0; round < 20; round++) {
+            WireClient bad = connect(node);
+            byte[] junk = new byte[1 + rnd.nextInt(4096)];
+            rnd.nextBytes(junk);
+            bad.sendRaw(junk);
+            bad.socket.shutdownOutput();
+            assertTrue(bad.closedByServer(), "round " + round);
+            assertGoodClientServed();
+        }
+    }
+
+    @Test
+    void lengthBelowHeaderIsBadRequestThenClose() throws Exception {
+        WireClient bad = connect(node);
+        bad.sendRaw(new byte[]{0, 0, 0, 3, 1, 2, 3});
+        Response r = bad.read();
+        assertEquals(ErrorCode.BAD_REQUEST, code(r));
+        assertEquals(-1, r.id());
+        assertTrue(bad.closedByServer());
+        assertGoodClientServed();
+    }
+
+    @Test
+    void oversizeLengthIsTooLargeThenCloseWithoutWaitingForTheBytes() throws Exception {
+        WireClient bad = connect(node);
+        bad.sendRaw(ByteBuffer.allocate(9).putInt(Integer.MAX_VALUE).put((byte) 0x10).putInt(5).array());
+        Response r = bad.read();
+        assertEquals(ErrorCode.TOO_LARGE, code(r));
+        assertEquals(-1, r.id());
+        assertTrue(bad.closedByServer());
+        WireClient negative = connect(node);
+        negative.sendRaw(ByteBuffer.allocate(4).putInt(-7).array());
+        assertEquals(ErrorCode.BAD_REQUEST, code(negative.read()));
+        assertTrue(negative.closedByServer());
+        assertGoodClientServed();
+    }
+
+    @Test
+    void truncatedFrameIsDroppedWhenTheClientGoes() throws Exception {
+        WireClient bad = connect(node);
+        byte[] frame = Request.put(1, Keys.utf8("k"), new byte[1000], 0, WriteConcern.DEFAULT).encode();
+        bad.sendRaw(Arrays.copyOf(frame, 500));
+        bad.socket.shutdownOutput();
+        assertTrue(bad.closedByServer());
+        assertGoodClientServed();
+    }
+
+    @Test
+    void bodyShorterThanItsFieldsIsBadRequestWithItsIdThenClose() throws Exception {
+        WireClient bad = connect(node);
+        // GET id 77 whose key claims 100 bytes inside a 12-byte frame
+        bad.sendRaw(ByteBuffer.allocate(16).putInt(12).put((byte) 0x10).putInt(77).putInt(100).put(new byte[3]).array());
+        Response r = bad.read();
+        assertEquals(ErrorCode.BAD_REQUEST, code(r));
+        assertEquals(77, r.id());
+        assertTrue(bad.closedByServer());
+        assertGoodClientServed();
+    }
+
+    @Test
+    void unknownOpcodeIsBadRequestThenClose() throws Exception {
+        WireClient bad = connect(node);
+        bad.sendRaw(ByteBuffer.allocate(9).putInt(5).put((byte) 0x7f).putInt(9).array());
+        Response r = bad.read();
+        assertEquals(ErrorCode.BAD_REQUEST, code(r));
+        assertEquals(9, r.id());
+        assertTrue(bad.closedByServer());
+        assertGoodClientServed();
+    }
+
+    @Test
+    void hugeKeyAndValueAreTooLargeAndTheConnectionStays() throws Exception {
+        WireClient c = connect(node);
+        Response key = c.call(Request.get(1, new byte[2000]));
+        assertEquals(ErrorCode.TOO_LARGE, code(key));
+        assertEquals(1, key.id());
+        Response value = c.call(Request.put(2, Keys.utf8("k"), new byte[2 * 1024 * 1024], 0, WriteConcern.DEFAULT));
+        assertEquals(ErrorCode.TOO_LARGE, code(value));
+        assertEquals(2, value.id());
+        // the stream is still in sync: the same connection keeps working
+        assertEquals(0, c.call(Request.ping(3)).status());
+        assertGoodClientServed();
+        assertEquals(2, node.server().stats().errors(ErrorCode.TOO_LARGE));
+    }
+
+    @Test
+    void requestsBeforeAFatalFrameAreStillAnswered() throws Exception {
+        WireClient c = connect(node);
+        c.send(Request.put(1, Keys.utf8("a"), Keys.utf8("1"), 0, WriteConcern.DEFAULT));
+        c.send(Request.get(2, Keys.utf8("a")));
+        c.flush();
+        c.sendRaw(new byte[]{0, 0, 0, 1, 0});
+        assertEquals(1, c.read().id());
+        assertEquals(2, c.read().id());
+        assertEquals(ErrorCode.BAD_REQUEST, code(c.read()));
+        assertTrue(c.closedByServer());
+    }
+}
