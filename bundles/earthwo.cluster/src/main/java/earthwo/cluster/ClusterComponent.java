@@ -4,6 +4,7 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -23,6 +24,10 @@ import earthwo.api.cluster.ClusterView;
  * {@code earthwo.cluster.start.timeout.ms} (15 s); if it comes later (ZooKeeper not reachable
  * yet), the view is registered when it comes.
  */
+// ClusterView is registered by hand once the first map is known; this tells the resolver that
+// the bundle provides it, so the features resolve can check that the replication bundle is satisfied.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=earthwo.api.cluster.ClusterView",
+        uses = ClusterView.class)
 @Component(service = StatusSource.class, immediate = true, configurationPid = "earthwo.cluster",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class ClusterComponent implements StatusSource {

@@ -1,0 +1,267 @@
+package earthwo.it.felix;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.Keys;
+import earthwo.api.Kv;
+import earthwo.api.Record;
+import earthwo.api.WriteOptions;
+import earthwo.api.client.KvClient;
+import earthwo.api.client.KvClientFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+
+import javax.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+/**
+ * Issue 2: the real node bundles in a real Felix. A client talks to the node over its socket
+ * while the storage bundle (JE) and the server bundle (Netty) are updated in place: no operation
+ * fails after the client's retry, every write is readable afterwards, and the updated bundles'
+ * JE and Netty threads are gone (the old revisions stopped everything they started).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HotSwapInFelixTest {
+
+    private static final Duration RETRY_FOR = Duration.ofSeconds(30);
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private KvClientFactory clients;
+
+    @Inject
+    private Kv kv;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path dist = Paths.get(System.getProperty("earthwo.distribution")).toAbsolutePath();
+        Path data = Files.createTempDirectory("earthwo-felix-");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<Option> options = new ArrayList<>();
+        options.add(junitBundles());
+        options.add(systemProperty("earthwo.data").value(data.toString()));
+        options.add(systemProperty("earthwo.port").value(String.valueOf(port)));
+        options.add(systemProperty("earthwo.distribution").value(dist.toString()));
+        options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        try (Stream<Path> jars = Files.list(dist.resolve("bundle"))) {
+            for (Path jar : jars.sorted().collect(Collectors.toList())) {
+                String name = jar.getFileName().toString();
+                // Pax Exam brings its own SLF4J (pax-logging); the interactive shell would read stdin.
+                if (name.startsWith("slf4j-") || name.contains("gogo.shell")) {
+                    continue;
+                }
+                options.add(bundle(jar.toUri().toString()));
+            }
+        }
+        return options.toArray(new Option[0]);
+    }
+
+    @Test
+    public void bundleUpdatesUnderLoadCostClientsAtMostARetry() throws Exception {
+        Path data = Paths.get(System.getProperty("earthwo.data"));
+        waitFor(() -> Files.exists(data.resolve("endpoint")), "the server's endpoint file");
+        String endpoint = Files.readString(data.resolve("endpoint")).trim();
+
+        Bundle storage = installed("earthwo.storage");
+        Bundle server = installed("earthwo.server");
+        Map<String, Integer> baseline;
+        try (KvClient client = clients.connect(KvClientFactory.Config.seeds(endpoint)
+                .withRequestTimeout(Duration.ofSeconds(5)))) {
+            ClientLoop loop = new ClientLoop(client);
+            Thread t = new Thread(loop, "hot-swap-client-loop");
+            t.start();
+            try {
+                loop.awaitOps(300);
+                // Netty starts event loop threads lazily, so count threads once traffic flows.
+                baseline = threadCounts();
+                for (int round = 0; round < 3; round++) {
+                    update(storage);
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
+                update(server);
+                loop.awaitOps(loop.ops.get() + 300);
+            } finally {
+                loop.running.set(false);
+                t.join(60_000);
+            }
+            assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
+            System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
+                    + " retried during 4 bundle updates");
+            for (Map.Entry<String, String> e : loop.written.entrySet()) {
+                Optional<Record> r = client.get(Keys.utf8(e.getKey()));
+                assertTrue("lost " + e.getKey(), r.isPresent());
+                assertEquals(e.getValue(), Keys.string(r.get().value()));
+            }
+        }
+        // Old revisions must have stopped their JE and Netty threads: the thread population
+        // returns to what it was with one revision of each bundle running.
+        Map<String, Integer> expected = baseline;
+        waitFor(() -> threadCounts().equals(expected), "thread counts back to " + expected
+                + " (now " + threadCounts() + ")");
+    }
+
+    private Bundle installed(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** Updates a bundle in place from its own jar, as FileInstall does for a jar in deploy/. */
+    private void update(Bundle b) throws Exception {
+        Path jar;
+        try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("earthwo.distribution"), "bundle"))) {
+            jar = jars.filter(p -> p.getFileName().toString().startsWith(b.getSymbolicName())).findFirst().orElseThrow();
+        }
+        try (InputStream in = Files.newInputStream(jar)) {
+            b.update(in);
+        }
+        ServiceTracker<Kv, Kv> tracker = new ServiceTracker<>(context, Kv.class, null);
+        tracker.open();
+        try {
+            assertTrue("Kv service did not come back after updating " + b.getSymbolicName(),
+                    tracker.waitForService(RETRY_FOR.toMillis()) != null);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Live threads grouped by name with digits removed, leaving out pools that come and go. */
+    private static Map<String, Integer> threadCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName().replaceAll("\\d+", "#");
+            counts.merge(name, 1, Integer::sum);
+        }
+        return withoutTransient(counts);
+    }
+
+    private static Map<String, Integer> withoutTransient(Map<String, Integer> counts) {
+        Map<String, Integer> out = new HashMap<>(counts);
+        out.keySet().removeIf(n -> n.startsWith("ForkJoinPool") || n.startsWith("hot-swap")
+                || n.startsWith("Attach") || n.startsWith("process reaper") || n.contains("earthwo-client")
+                // Netty's JVM-wide executor: it belongs to netty-common (never updated here) and
+                // ends by itself once idle.
+                || n.startsWith("globalEventExecutor"));
+        return out;
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Puts and reads back keys in a loop; retries retryable errors with a deadline per operation. */
+    private static final class ClientLoop implements Runnable {
+        final KvClient client;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicInteger ops = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
+        final AtomicInteger retried = new AtomicInteger();
+        final Map<String, String> written = new ConcurrentHashMap<>();
+        volatile String firstFailure;
+
+        ClientLoop(KvClient client) {
+            this.client = client;
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; running.get(); i++) {
+                String key = "swap:" + i;
+                String value = "v" + i;
+                if (withRetry(() -> client.put(Keys.utf8(key), Keys.utf8(value), WriteOptions.DEFAULT))) {
+                    written.put(key, value);
+                    withRetry(() -> {
+                        Record r = client.get(Keys.utf8(key)).orElseThrow(() -> new AssertionError("read-your-write failed for " + key));
+                        if (!value.equals(Keys.string(r.value()))) {
+                            throw new AssertionError("wrong value for " + key);
+                        }
+                        return r;
+                    });
+                }
+                ops.incrementAndGet();
+            }
+        }
+
+        private boolean withRetry(java.util.concurrent.Callable<?> op) {
+            long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+            while (true) {
+                try {
+                    op.call();
+                    return true;
+                } catch (EarthwoException e) {
+                    if (!e.isRetryable() || System.nanoTime() > deadline) {
+                        fail(e);
+                        return false;
+                    }
+                    retried.incrementAndGet();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                } catch (Throwable t) {
+                    fail(t);
+                    return false;
+                }
+            }
+        }
+
+        private void fail(Throwable t) {
+            failures.incrementAndGet();
+            if (firstFailure == null) {
+                firstFailure = String.valueOf(t);
+            }
+        }
+
+        void awaitOps(int n) throws InterruptedException {
+            waitFor(() -> ops.get() >= n || !running.get(), n + " client operations (at " + ops.get() + ")");
+        }
+    }
+}
