@@ -50,8 +50,10 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Starts the node in the background and waits until it serves. */
-    NodeProcess start() throws IOException, InterruptedException {
-        ProcessResult r = earthwo("start", "--data", dataDir.toString(), "--port", String.valueOf(port));
+    NodeProcess start(String... extraOptions) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("start", "--data", dataDir.toString(), "--port", String.valueOf(port)));
+        args.addAll(List.of(extraOptions));
+        ProcessResult r = earthwo(args.toArray(new String[0]));
         if (r.exitCode != 0) {
             throw new IllegalStateException("bin/earthwo start failed (" + r.exitCode + "):\n" + r.output + "\nlog:\n" + logTail());
         }
