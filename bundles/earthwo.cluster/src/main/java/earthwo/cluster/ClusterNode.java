@@ -155,9 +155,36 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
     /**
      * Changes the replica count R of the cluster (the controller then adds or drops replicas).
-     * Not in the API yet; for the shell's {@code cluster:replicas}.
      */
-    public void setReplicationFactor(int replicas) throws Exception {
+    @Override
+    public void setReplicationFactor(int replicas) {
+        try {
+            writeReplicationFactor(replicas);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new earthwo.api.EarthwoException(earthwo.api.ErrorCode.UNAVAILABLE,
+                    "cannot change the replica count: " + e, e);
+        }
+    }
+
+    // TEMPORARY until cluster:master / cluster:policy land (issue 3, in progress).
+    @Override
+    public void pinMaster(int segment, int nodeId) {
+        throw new UnsupportedOperationException("pinMaster is being implemented");
+    }
+
+    @Override
+    public void setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy policy) {
+        throw new UnsupportedOperationException("setReconcilePolicy is being implemented");
+    }
+
+    @Override
+    public earthwo.api.cluster.ReconcilePolicy reconcilePolicy() {
+        return earthwo.api.cluster.ReconcilePolicy.MERGE;
+    }
+
+    private void writeReplicationFactor(int replicas) throws Exception {
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be >= 1: " + replicas);
         }

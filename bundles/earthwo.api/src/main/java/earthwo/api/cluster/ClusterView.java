@@ -1,11 +1,14 @@
 package earthwo.api.cluster;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 import java.util.function.Consumer;
 
 /**
  * The control plane as seen by one node (registered by the cluster bundle): who this node is,
  * the current segment map, and whether the node is connected to ZooKeeper and the controller.
  */
+@ProviderType
 public interface ClusterView {
 
     /** This node's id, stable across restarts (kept in the data directory). */
@@ -28,4 +31,23 @@ public interface ClusterView {
      * handle removes it; listeners must be removed when their owner deactivates.
      */
     AutoCloseable onMapChange(Consumer<SegmentMap> listener);
+
+    /**
+     * Changes the replica count R of the cluster at runtime; the controller adds or drops
+     * replicas segment by segment. Fails with UNAVAILABLE when ZooKeeper is unreachable.
+     */
+    void setReplicationFactor(int replicas);
+
+    /**
+     * Pins the master of a segment to a node (which must be one of its replicas, or becomes one):
+     * the controller keeps that node first in the segment's replica list. {@code nodeId} -1
+     * removes the pin.
+     */
+    void pinMaster(int segment, int nodeId);
+
+    /** Sets how segments reconcile after a partition (cluster-wide). */
+    void setReconcilePolicy(ReconcilePolicy policy);
+
+    /** The cluster's reconcile policy (MERGE unless set). */
+    ReconcilePolicy reconcilePolicy();
 }

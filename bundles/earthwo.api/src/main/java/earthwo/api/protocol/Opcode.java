@@ -11,7 +11,9 @@ public enum Opcode {
     SCAN(0x13),
     STATUS(0x20),
     MAP(0x21),
-    EXEC(0x30);
+    EXEC(0x30),
+    /** A node-to-node message; the payload is opaque to the server (see PeerLinks). */
+    PEER(0x40);
 
     private static final Opcode[] BY_CODE = new Opcode[256];
 

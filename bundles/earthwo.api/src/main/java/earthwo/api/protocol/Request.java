@@ -76,6 +76,16 @@ public final class Request {
         return new Request(Opcode.EXEC, id, null, null, 0, null, 0, null, 0, commandLine);
     }
 
+    /** A node-to-node message with an opaque payload (first byte = message type). */
+    public static Request peer(int id, byte[] payload) {
+        return new Request(Opcode.PEER, id, null, payload, 0, null, 0, null, 0, null);
+    }
+
+    /** The same request under another id (links renumber requests per connection). */
+    public Request withId(int newId) {
+        return new Request(opcode, newId, key, value, expiresAt, concern, limit, startAfter, role, text);
+    }
+
     private static Request simple(Opcode op, int id) {
         return new Request(op, id, null, null, 0, null, 0, null, 0, null);
     }
@@ -93,6 +103,7 @@ public final class Request {
         return key;
     }
 
+    /** The value (PUT) or the payload (PEER). */
     public byte[] value() {
         return value;
     }
@@ -149,6 +160,9 @@ public final class Request {
                 break;
             case EXEC:
                 w.string(text);
+                break;
+            case PEER:
+                w.bytes(value);
                 break;
             default:
                 break;
@@ -220,6 +234,14 @@ public final class Request {
             case EXEC:
                 req = exec(id, r.string(MAX_TEXT, "command"));
                 break;
+            case PEER: {
+                byte[] payload = r.bytes(limits.maxFrameBytes(), "peer payload");
+                if (payload.length == 0) {
+                    throw r.bad("empty peer payload");
+                }
+                req = peer(id, payload);
+                break;
+            }
             default:
                 throw r.bad("unhandled opcode " + op);
         }

@@ -75,6 +75,11 @@ public final class Response {
         return new Response(Frames.STATUS_OK, id, new ExecResult(ok, output), -1);
     }
 
+    /** Answer to a PEER request: an opaque payload. */
+    public static Response peer(int id, byte[] payload) {
+        return new Response(Frames.STATUS_OK, id, new PeerPayload(payload), -1);
+    }
+
     public static Response error(int id, ErrorCode code, String message) {
         return new Response(code.wireCode(), id, message == null ? "" : message, -1);
     }
@@ -141,6 +146,10 @@ public final class Response {
         return (ExecResult) body;
     }
 
+    public byte[] peerPayload() {
+        return ((PeerPayload) body).bytes;
+    }
+
     // ---- encoding ----
 
     /** The whole frame, length prefix included. */
@@ -177,6 +186,8 @@ public final class Response {
             }
         } else if (body instanceof SegmentMap m) {
             writeMap(w, m);
+        } else if (body instanceof PeerPayload p) {
+            w.bytes(p.bytes);
         } else if (body instanceof ExecResult x) {
             w.u8(x.ok() ? 1 : 0).string(x.output());
         }
@@ -250,6 +261,8 @@ public final class Response {
             }
             case MAP:
                 return map(id, readMap(r));
+            case PEER:
+                return peer(id, r.bytes(MAX_TEXT, "peer payload"));
             case EXEC: {
                 boolean ok = r.u8() != 0;
                 return exec(id, ok, r.string(MAX_TEXT, "output"));
@@ -315,6 +328,15 @@ public final class Response {
     @Override
     public String toString() {
         return "Response#" + id + "[status=" + status + "]";
+    }
+
+    /** Wraps a PEER answer so it is told apart from other bodies. */
+    private static final class PeerPayload {
+        private final byte[] bytes;
+
+        PeerPayload(byte[] bytes) {
+            this.bytes = bytes;
+        }
     }
 
     /** Output of an EXEC request. */

@@ -55,6 +55,17 @@ class ProtocolRoundTripTest {
     }
 
     @Test
+    void peerMessagesCarryAnOpaquePayloadBothWays() {
+        Request out = roundTrip(Request.peer(8, new byte[]{1, 2, 3}).withId(9));
+        assertEquals(Opcode.PEER, out.opcode());
+        assertEquals(9, out.id());
+        assertArrayEquals(new byte[]{1, 2, 3}, out.value());
+        Response back = Response.decode(body(Response.peer(9, new byte[]{4, 5}).encode()), Opcode.PEER);
+        assertArrayEquals(new byte[]{4, 5}, back.peerPayload());
+        assertThrows(ProtocolException.class, () -> roundTrip(Request.peer(1, new byte[0])));
+    }
+
+    @Test
     void unknownOpcodeIsBadRequestWithItsId() {
         ByteBuffer b = ByteBuffer.allocate(5).put((byte) 0x7f).putInt(9).flip();
         ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(b, ProtocolLimits.DEFAULT));

@@ -61,6 +61,26 @@ final class FixedClusterView implements ClusterView {
     }
 
     @Override
+    public void setReplicationFactor(int replicas) {
+        throw new UnsupportedOperationException("the test map is fixed");
+    }
+
+    @Override
+    public void pinMaster(int segment, int nodeId) {
+        throw new UnsupportedOperationException("the test map is fixed");
+    }
+
+    @Override
+    public void setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy policy) {
+        throw new UnsupportedOperationException("the test map is fixed");
+    }
+
+    @Override
+    public earthwo.api.cluster.ReconcilePolicy reconcilePolicy() {
+        return earthwo.api.cluster.ReconcilePolicy.MERGE;
+    }
+
+    @Override
     public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
         listener.accept(map);
         return () -> { };
