@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@code bin/earthwo} commands an operator uses. Always {@link #close()} it (the tests do so in
  * finally blocks / @AfterEach), which stops the process also when a test failed.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -28,15 +28,27 @@ final class NodeProcess implements AutoCloseable {
     private final int port;
 
     NodeProcess(Path dataDir) throws IOException {
+        this(dataDir, freePort());
+    }
+
+    public NodeProcess(Path dataDir, int port) {
         this.home = distribution();
         this.dataDir = dataDir;
-        // A concrete port, not 0: the node publishes its configured port in the segment map.
+        this.port = port;
+    }
+
+    /** A concrete port, not 0: the node publishes its configured port in the segment map. */
+    public static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            this.port = s.getLocalPort();
+            return s.getLocalPort();
         }
     }
 
-    static Path distribution() {
+    public int port() {
+        return port;
+    }
+
+    public static Path distribution() {
         String dir = System.getProperty("earthwo.distribution", "../distribution/target/earthwo");
         Path p = Paths.get(dir).toAbsolutePath().normalize();
         if (!Files.isExecutable(p.resolve("bin/earthwo"))) {
@@ -45,12 +57,12 @@ final class NodeProcess implements AutoCloseable {
         return p;
     }
 
-    Path dataDir() {
+    public Path dataDir() {
         return dataDir;
     }
 
     /** Starts the node in the background and waits until it serves. */
-    NodeProcess start(String... extraOptions) throws IOException, InterruptedException {
+    public NodeProcess start(String... extraOptions) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("start", "--data", dataDir.toString(), "--port", String.valueOf(port)));
         args.addAll(List.of(extraOptions));
         ProcessResult r = earthwo(args.toArray(new String[0]));
@@ -61,11 +73,11 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** The address the running node listens on, as written by the server. */
-    String endpoint() throws IOException {
+    public String endpoint() throws IOException {
         return Files.readString(dataDir.resolve("endpoint"), StandardCharsets.UTF_8).trim();
     }
 
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
         String[] hp = endpoint().split(":");
         return new InetSocketAddress(hp[0], Integer.parseInt(hp[1]));
     }
@@ -79,12 +91,12 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process().isPresent();
     }
 
     /** kill -9: the JVM gets no chance to flush or close anything. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         ProcessHandle p = process().orElseThrow(() -> new IllegalStateException("node is not running"));
         p.destroyForcibly();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -106,7 +118,7 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    ProcessResult earthwo(String... args) throws IOException, InterruptedException {
+    public ProcessResult earthwo(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(home.resolve("bin/earthwo").toString());
         cmd.addAll(List.of(args));
@@ -122,7 +134,7 @@ final class NodeProcess implements AutoCloseable {
         return new ProcessResult(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(dataDir.resolve("earthwo.log"));
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
@@ -144,6 +156,6 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    record ProcessResult(int exitCode, String output) {
+    public record ProcessResult(int exitCode, String output) {
     }
 }

@@ -14,13 +14,13 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 
 /** A bare socket to a node for sending hand-made (also broken) frames and reading answers. */
-final class RawConnection implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
 
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
 
-    RawConnection(InetSocketAddress address) throws IOException {
+    public RawConnection(InetSocketAddress address) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(10_000);
@@ -38,14 +38,14 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** Reads one response frame, decoding its payload as the answer to {@code op}. */
-    Response read(Opcode op) throws IOException {
+    public Response read(Opcode op) throws IOException {
         int len = in.readInt();
         byte[] body = new byte[len];
         in.readFully(body);
         return Response.decode(ByteBuffer.wrap(body), op);
     }
 
-    Response call(Request r) throws IOException {
+    public Response call(Request r) throws IOException {
         send(r);
         return read(r.opcode());
     }

@@ -15,6 +15,18 @@ public interface Kv {
 
     Optional<Record> get(byte[] key);
 
+    /**
+     * Reads a key without blocking the caller's thread where the implementation may have to ask
+     * another replica (a node that has not caught up yet). The default wraps {@link #get}.
+     */
+    default CompletionStage<Optional<Record>> getAsync(byte[] key) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(get(key));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Stores the value and returns the version it was written with. */
     default Version put(byte[] key, byte[] value, WriteOptions options) {
         return Futures.join(putAsync(key, value, options));

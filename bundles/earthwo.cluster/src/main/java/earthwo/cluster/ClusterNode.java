@@ -2,6 +2,7 @@ package earthwo.cluster;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -18,10 +19,14 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.cluster.MapCodec.ConfigDoc;
 import earthwo.cluster.MapCodec.MapDoc;
@@ -53,6 +58,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private volatile SegmentMap currentMap;
     private volatile boolean connected;
     private volatile boolean closed;
+    private volatile ReconcilePolicy policy = ReconcilePolicy.MERGE;
+    private volatile Map<Integer, Integer> pins = Map.of();
+    private CuratorCache configCache;
     private String connectString;
 
     public ClusterNode(ClusterSettings settings) {
@@ -102,6 +110,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         ensureConfig();
         ensurePersistent(paths.nodes());
 
+        configCache = CuratorCache.build(client, paths.config(), CuratorCache.Options.SINGLE_NODE_CACHE);
+        configCache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((oldData, data) -> onConfigData(data.getData()))
+                .build());
+        configCache.start();
+
         mapCache = CuratorCache.build(client, paths.map(), CuratorCache.Options.SINGLE_NODE_CACHE);
         mapCache.listenable().addListener(CuratorCacheListener.builder()
                 .forCreatesAndChanges((oldData, data) -> onMapData(data.getData()))
@@ -138,6 +152,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (existing == null) {
             throw new IllegalStateException("cluster config " + paths.config() + " is empty");
         }
+        cacheConfig(existing);
         if (settings.segments() != null && settings.segments() != existing.segments) {
             throw new IllegalStateException("cluster " + settings.cluster() + " was created with " + existing.segments
                     + " segments; " + earthwo.api.NodeProperties.SEGMENTS + "=" + settings.segments()
@@ -158,49 +173,120 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
      */
     @Override
     public void setReplicationFactor(int replicas) {
-        try {
-            writeReplicationFactor(replicas);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new earthwo.api.EarthwoException(earthwo.api.ErrorCode.UNAVAILABLE,
-                    "cannot change the replica count: " + e, e);
-        }
-    }
-
-    // TEMPORARY until cluster:master / cluster:policy land (issue 3, in progress).
-    @Override
-    public void pinMaster(int segment, int nodeId) {
-        throw new UnsupportedOperationException("pinMaster is being implemented");
-    }
-
-    @Override
-    public void setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy policy) {
-        throw new UnsupportedOperationException("setReconcilePolicy is being implemented");
-    }
-
-    @Override
-    public earthwo.api.cluster.ReconcilePolicy reconcilePolicy() {
-        return earthwo.api.cluster.ReconcilePolicy.MERGE;
-    }
-
-    private void writeReplicationFactor(int replicas) throws Exception {
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be >= 1: " + replicas);
         }
-        while (true) {
-            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-            ConfigDoc doc = MapCodec.decode(client.getData().storingStatIn(stat).forPath(paths.config()),
-                    ConfigDoc.class, "cluster config");
-            doc.replicas = replicas;
-            try {
-                client.setData().withVersion(stat.getVersion()).forPath(paths.config(), MapCodec.encode(doc));
-                LOG.info("node {} cluster {}: replica count set to {}", nodeId, settings.cluster(), replicas);
-                return;
-            } catch (KeeperException.BadVersionException e) {
-                // changed concurrently: read again
-            }
+        updateConfig("replica count set to " + replicas, doc -> doc.replicas = replicas);
+    }
+
+    /**
+     * Pins (or with -1 unpins) the master of a segment. The node must be known to the current map
+     * (live, or lost within the grace period). The controller then puts it first in the segment's
+     * replica list, adding it as a replica if it is not one (see {@link SegmentPlacement}).
+     */
+    @Override
+    public void pinMaster(int segment, int node) {
+        SegmentMap map = currentMap;
+        if (map != null && (segment < 0 || segment >= map.segmentCount())) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST,
+                    "segment must be between 0 and " + (map.segmentCount() - 1) + ", not " + segment);
         }
+        if (node < -1) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "node must be a node id or -1 (unpin), not " + node);
+        }
+        if (node >= 0 && map != null && !map.nodes().containsKey(node)) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST,
+                    "node " + node + " is not in the cluster (nodes " + map.nodes().keySet() + ")");
+        }
+        updateConfig(node < 0 ? "master of segment " + segment + " unpinned"
+                : "master of segment " + segment + " pinned to node " + node, doc -> {
+                    if (segment < 0 || segment >= doc.segments) {
+                        throw new EarthwoException(ErrorCode.BAD_REQUEST,
+                                "segment must be between 0 and " + (doc.segments - 1) + ", not " + segment);
+                    }
+                    Map<Integer, Integer> pins = new TreeMap<>(doc.pins());
+                    if (node < 0) {
+                        pins.remove(segment);
+                    } else {
+                        pins.put(segment, node);
+                    }
+                    doc.pins = pins.isEmpty() ? null : pins;
+                });
+    }
+
+    @Override
+    public void setReconcilePolicy(ReconcilePolicy policy) {
+        if (policy == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "policy must be merge or master");
+        }
+        updateConfig("reconcile policy set to " + policy.name().toLowerCase(), doc -> doc.policy = policy);
+        this.policy = policy;
+    }
+
+    /** The reconcile policy as last read from the cluster config (MERGE unless set). */
+    @Override
+    public ReconcilePolicy reconcilePolicy() {
+        return policy;
+    }
+
+    /** The master pins as last read from the cluster config (segment → node). */
+    public Map<Integer, Integer> pins() {
+        return pins;
+    }
+
+    /**
+     * Read-modify-write of the cluster config, compare-and-set on the znode's version (retried
+     * when another node changed it in between). UNAVAILABLE without a ZooKeeper session.
+     */
+    private void updateConfig(String what, Consumer<ConfigDoc> change) {
+        if (!isConnected()) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE,
+                    "not connected to ZooKeeper at " + connectString + ": cannot change the cluster config");
+        }
+        try {
+            while (true) {
+                Stat stat = new Stat();
+                ConfigDoc doc = MapCodec.decode(client.getData().storingStatIn(stat).forPath(paths.config()),
+                        ConfigDoc.class, "cluster config");
+                if (doc == null) {
+                    throw new IllegalStateException("cluster config " + paths.config() + " is empty");
+                }
+                change.accept(doc);
+                try {
+                    client.setData().withVersion(stat.getVersion()).forPath(paths.config(), MapCodec.encode(doc));
+                    cacheConfig(doc);
+                    // debug only: this runs on the caller's thread, which for a Gogo command is
+                    // the command's output; every node logs the new config from its config cache
+                    LOG.debug("node {} cluster {}: {}", nodeId, settings.cluster(), what);
+                    return;
+                } catch (KeeperException.BadVersionException e) {
+                    // changed concurrently: read again
+                }
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "cannot change the cluster config: " + e, e);
+        }
+    }
+
+    private void onConfigData(byte[] data) {
+        try {
+            ConfigDoc doc = MapCodec.decode(data, ConfigDoc.class, "cluster config");
+            if (doc != null) {
+                cacheConfig(doc);
+                LOG.info("node {} cluster {}: cluster config: R={}, master pins {}, reconcile policy {}", nodeId,
+                        settings.cluster(), doc.replicas, doc.pins(), doc.policy().name().toLowerCase());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("node {} cluster {}: ignoring malformed cluster config: {}", nodeId, settings.cluster(),
+                    e.toString());
+        }
+    }
+
+    private void cacheConfig(ConfigDoc doc) {
+        policy = doc.policy();
+        pins = Map.copyOf(new TreeMap<>(doc.pins()));
     }
 
     private void onConnectionState(ConnectionState state) {
@@ -336,6 +422,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             s.put("mastered", mastered(map));
             s.put("held", map.segmentsOf(nodeId).size());
         }
+        s.put("policy", policy.name().toLowerCase());
+        s.put("pins", pins);
         return s;
     }
 
@@ -346,6 +434,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (controller != null) {
             controller.close();
         }
+        if (client != null && !client.getZookeeperClient().isConnected()) {
+            // without ZooKeeper, deleting the registration would retry for minutes: close the
+            // client first (the ephemeral registration ends with the session) so it fails fast
+            client.close();
+        }
         if (registration != null) {
             try {
                 registration.close();
@@ -355,6 +448,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         if (mapCache != null) {
             mapCache.close();
+        }
+        if (configCache != null) {
+            configCache.close();
         }
         if (client != null) {
             client.close();

@@ -39,6 +39,9 @@ import earthwo.cluster.MapCodec.NodeDoc;
  * replica (never master) and listed in the map's {@code down} with the time it was first missed;
  * the first recompute after {@code graceMs} drops it, and only then are its replicas re-created.
  * As the time is in the map, a new controller keeps counting where the old one was.
+ *
+ * <p>Every change of the cluster config (R, master pins, policy) triggers a recompute; pins are
+ * honoured by {@link SegmentPlacement} (see there). A policy change alone leaves the map as it is.
  */
 final class Controller implements AutoCloseable {
 
@@ -200,7 +203,8 @@ final class Controller implements AutoCloseable {
             }
         }
         List<List<Integer>> previous = prev == null ? null : prev.segments;
-        next.segments = SegmentPlacement.place(config.segments, config.replicas, members, suspended, previous);
+        next.segments = SegmentPlacement.place(config.segments, config.replicas, members, suspended, previous,
+                config.pins());
         Map<Integer, NodeDoc> nodes = new TreeMap<>(live);
         for (Integer id : suspended) {
             nodes.put(id, known.getOrDefault(id, new NodeDoc(id, "", 0)));

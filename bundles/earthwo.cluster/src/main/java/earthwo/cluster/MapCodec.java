@@ -11,18 +11,23 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
 import earthwo.api.cluster.NodeInfo;
+import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
 
 /**
  * JSON forms of the znodes (Gson).
  * <pre>
- * /earthwo/&lt;cluster&gt;/config        {"segments":256,"replicas":3}
+ * /earthwo/&lt;cluster&gt;/config        {"segments":256,"replicas":3,"pins":{"17":7},"policy":"MERGE"}
  * /earthwo/&lt;cluster&gt;/nodes/&lt;id&gt;    {"id":7,"host":"127.0.0.1","port":7380}
  * /earthwo/&lt;cluster&gt;/map           {"epoch":12,"replicas":3,"controller":7,
  *                                  "segments":[[7,9,4],[9,4,7],...],
  *                                  "nodes":[{"id":7,"host":"...","port":7380},...],
  *                                  "down":{"4":1732400000000}}
  * </pre>
+ * {@code pins} (segment → node, absent when none) are the masters pinned with
+ * {@code cluster:master}; {@code policy} (absent: MERGE) is the reconcile policy of
+ * {@code cluster:policy}. Both are written by any node with a compare-and-set on the config
+ * znode's version and read by the controller (pins) and by every node (policy).
  * {@code down} lists nodes that were lost but are still inside the grace period, with the time
  * (epoch ms, controller clock) they were first seen missing; they stay replicas but not masters.
  */
@@ -36,6 +41,8 @@ final class MapCodec {
     static final class ConfigDoc {
         int segments;
         int replicas;
+        Map<Integer, Integer> pins;
+        ReconcilePolicy policy;
 
         ConfigDoc() { // for Gson
         }
@@ -43,6 +50,16 @@ final class MapCodec {
         ConfigDoc(int segments, int replicas) {
             this.segments = segments;
             this.replicas = replicas;
+        }
+
+        /** The pins, never null (an old config has none). */
+        Map<Integer, Integer> pins() {
+            return pins == null ? Map.of() : pins;
+        }
+
+        /** The policy; MERGE when unset or unknown to this version. */
+        ReconcilePolicy policy() {
+            return policy == null ? ReconcilePolicy.MERGE : policy;
         }
     }
 

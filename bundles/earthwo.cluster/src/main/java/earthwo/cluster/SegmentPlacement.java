@@ -46,6 +46,17 @@ import java.util.TreeSet;
  * </ol>
  * Result: every active node holds ⌊T'/L⌋ or ⌈T'/L⌉ replicas (max − min ≤ 1), where T' is what
  * suspended nodes do not hold.
+ *
+ * <p><b>Pins</b> ({@code cluster:master SEGMENT NODE}): a pin names the master of one segment.
+ * While the pinned node is an active member, step 1 puts it first in that segment's list — moved
+ * to the front if it already is a replica (nothing else moves), or added in front if it is not,
+ * in which case the segment's surplus replica (among those after the previous master, the one on
+ * the most loaded node) is dropped as when R is lowered, and steps 3–4 level the replica counts as after any change. Step
+ * 4 never moves a pinned replica out of its segment and step 5 never moves a pinned master. A
+ * pinned node that is suspended (lost, inside the grace period) loses the mastership like any
+ * master (its replica moves to the end) and gets it back when it returns; a pin naming a node
+ * that is not a member (left after the grace period, or never joined) has no effect until that
+ * node joins again.
  */
 public final class SegmentPlacement {
 
@@ -58,6 +69,12 @@ public final class SegmentPlacement {
         return place(segments, replicas, nodes, Set.of(), previous);
     }
 
+    /** {@link #place(int, int, Collection, Collection, List, Map)} with no pin. */
+    public static List<List<Integer>> place(int segments, int replicas, Collection<Integer> nodes,
+            Collection<Integer> suspended, List<List<Integer>> previous) {
+        return place(segments, replicas, nodes, suspended, previous, Map.of());
+    }
+
     /**
      * Computes the assignment.
      *
@@ -66,10 +83,12 @@ public final class SegmentPlacement {
      * @param nodes member node ids (live nodes and suspended nodes); order does not matter
      * @param suspended members that keep their replicas but are never master nor get new replicas
      * @param previous the previous assignment, or null; ignored if its segment count differs
+     * @param pins segment → node that must be its master while that node is an active member
+     *        (see the class comment); pins of other segments or nodes are ignored
      * @return per segment the replica list, master first (lists are new, mutable)
      */
     public static List<List<Integer>> place(int segments, int replicas, Collection<Integer> nodes,
-            Collection<Integer> suspended, List<List<Integer>> previous) {
+            Collection<Integer> suspended, List<List<Integer>> previous, Map<Integer, Integer> pins) {
         if (segments < 1) {
             throw new IllegalArgumentException("segments must be >= 1: " + segments);
         }
@@ -89,6 +108,16 @@ public final class SegmentPlacement {
             return out;
         }
         int r = Math.min(replicas, members.size());
+        // the pins in force: pinned node active; pinned[s] = node or -1
+        int[] pinned = new int[segments];
+        java.util.Arrays.fill(pinned, -1);
+        if (pins != null) {
+            pins.forEach((seg, node) -> {
+                if (seg != null && node != null && seg >= 0 && seg < segments && active.contains(node)) {
+                    pinned[seg] = node;
+                }
+            });
+        }
 
         // 1. clean
         Map<Integer, Integer> load = new HashMap<>();
@@ -105,6 +134,10 @@ public final class SegmentPlacement {
                     }
                 }
             }
+            if (pinned[s] >= 0) {
+                list.remove(Integer.valueOf(pinned[s]));
+                list.add(0, pinned[s]); // may make the list one too long: trimmed below
+            }
             out.add(list);
             for (Integer n : list) {
                 load.merge(n, 1, Integer::sum);
@@ -113,8 +146,10 @@ public final class SegmentPlacement {
         for (int s = 0; s < segments; s++) {
             List<Integer> list = out.get(s);
             while (list.size() > r) {
+                // a pin added in front: the previous master (now second) is kept too if r allows
+                int lo = pinned[s] >= 0 && list.size() > 2 ? 2 : 1;
                 int victim = list.size() - 1;
-                for (int i = list.size() - 1; i >= 1; i--) {
+                for (int i = list.size() - 1; i >= lo; i--) {
                     if (load.get(list.get(i)) > load.get(list.get(victim))) {
                         victim = i;
                     }
@@ -178,7 +213,7 @@ public final class SegmentPlacement {
             for (int s = 0; s < segments; s++) {
                 List<Integer> list = out.get(s);
                 int i = list.indexOf(over);
-                if (i >= 0 && !list.contains(under)) {
+                if (i >= 0 && !list.contains(under) && pinned[s] != over) {
                     if (i > 0) {
                         segment = s;
                         break;
@@ -189,7 +224,7 @@ public final class SegmentPlacement {
                 }
             }
             if (segment < 0) {
-                break; // cannot happen while load(over) > load(under); guard against loops
+                break; // only pinned replicas of 'over' qualify (else impossible): as level as pins allow
             }
             List<Integer> list = out.get(segment);
             list.set(list.indexOf(over), under);
@@ -210,7 +245,7 @@ public final class SegmentPlacement {
                 list.addAll(suspendedHead);
             }
         }
-        balanceMasters(out, active);
+        balanceMasters(out, active, pinned);
         return out;
     }
 
@@ -312,7 +347,7 @@ public final class SegmentPlacement {
     }
 
     /** Levels master counts over active nodes with augmenting paths (see class comment). */
-    private static void balanceMasters(List<List<Integer>> out, Set<Integer> active) {
+    private static void balanceMasters(List<List<Integer>> out, Set<Integer> active, int[] pinned) {
         if (active.size() < 2) {
             return;
         }
@@ -337,7 +372,7 @@ public final class SegmentPlacement {
                 if (masters.get(source) != max) {
                     continue;
                 }
-                List<int[]> path = findPath(out, active, masters, source, max - 2);
+                List<int[]> path = findPath(out, active, masters, source, max - 2, pinned);
                 if (path != null) {
                     for (int[] step : path) { // {segment, index of the new master}
                         List<Integer> list = out.get(step[0]);
@@ -363,7 +398,7 @@ public final class SegmentPlacement {
      * replica of s" to a node holding at most {@code limit} masters. Returns the steps, or null.
      */
     private static List<int[]> findPath(List<List<Integer>> out, Set<Integer> active,
-            Map<Integer, Integer> masters, Integer source, int limit) {
+            Map<Integer, Integer> masters, Integer source, int limit, int[] pinned) {
         Map<Integer, int[]> via = new HashMap<>(); // node -> {segment, index} that reached it
         Map<Integer, Integer> parent = new HashMap<>();
         Set<Integer> seen = new HashSet<>();
@@ -372,7 +407,7 @@ public final class SegmentPlacement {
         Map<Integer, List<Integer>> mastered = new HashMap<>();
         for (int s = 0; s < out.size(); s++) {
             List<Integer> list = out.get(s);
-            if (!list.isEmpty()) {
+            if (!list.isEmpty() && pinned[s] < 0) { // a pinned master never moves
                 mastered.computeIfAbsent(list.get(0), k -> new ArrayList<>()).add(s);
             }
         }

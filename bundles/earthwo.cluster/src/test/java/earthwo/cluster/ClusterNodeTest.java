@@ -331,4 +331,116 @@ class ClusterNodeTest {
         await("R=2 seen", 5000, () -> node.currentMap().replicationFactor() == 2);
         assertEquals(1, seen.size());
     }
+
+    private List<ClusterNode> threeNodes(TestingServer server, long graceMs) throws Exception {
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            nodes.add(start(config(name, server.getConnectString(), graceMs)));
+        }
+        awaitAgreement(nodes);
+        return nodes;
+    }
+
+    @Test
+    void pinAndUnpinMasterThroughTheApi() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = threeNodes(server, 60_000);
+        ClusterNode a = nodes.get(0);
+        a.setReplicationFactor(2);
+        await("R=2", 5000, () -> a.currentMap().replicationFactor() == 2 && a.currentMap().replicas(S - 1).size() == 2);
+        SegmentMap before = a.currentMap();
+        // a node that is not a replica of segment 3 becomes its master (and a replica)
+        int seg = 3;
+        int outsider = before.nodes().keySet().stream().filter(n -> !before.isReplica(seg, n)).findFirst().orElseThrow();
+        nodes.get(1).pinMaster(seg, outsider);
+        await("pinned master", 5000, () -> a.currentMap().master(seg) == outsider);
+        SegmentMap pinned = a.currentMap();
+        assertEquals(2, pinned.replicas(seg).size());
+        assertTrue(pinned.replicas(seg).contains(before.master(seg)), "the old master stays a replica");
+        int moved = 0;
+        for (int s = 0; s < S; s++) {
+            Set<Integer> added = new HashSet<>(pinned.replicas(s));
+            added.removeAll(before.replicas(s));
+            moved += added.size();
+        }
+        assertTrue(moved <= 2, "the pinned replica and at most one levelling move: " + moved);
+        for (ClusterNode n : nodes) {
+            await("pin seen by node " + n.localNodeId(), 5000, () -> Map.of(seg, outsider).equals(n.pins()));
+        }
+        // a second pin, on a node that already is a replica: only the order changes
+        int seg2 = 4;
+        int second = pinned.replicas(seg2).get(1);
+        a.pinMaster(seg2, second);
+        await("second pin", 5000, () -> a.currentMap().master(seg2) == second);
+        assertEquals(new HashSet<>(pinned.replicas(seg2)), new HashSet<>(a.currentMap().replicas(seg2)));
+        assertEquals(outsider, a.currentMap().master(seg), "the first pin holds");
+        // rejected: bad segment, unknown node
+        earthwo.api.EarthwoException bad = assertThrows(earthwo.api.EarthwoException.class, () -> a.pinMaster(S, outsider));
+        assertEquals(earthwo.api.ErrorCode.BAD_REQUEST, bad.code());
+        bad = assertThrows(earthwo.api.EarthwoException.class, () -> a.pinMaster(0, 999_999));
+        assertEquals(earthwo.api.ErrorCode.BAD_REQUEST, bad.code());
+        // unpin both: the pins are gone everywhere, the map stays valid
+        nodes.get(2).pinMaster(seg, -1);
+        nodes.get(2).pinMaster(seg2, -1);
+        for (ClusterNode n : nodes) {
+            await("unpinned on node " + n.localNodeId(), 5000, () -> n.pins().isEmpty());
+        }
+        // R back to 3 through the API: every segment gets its third replica
+        nodes.get(2).setReplicationFactor(3);
+        await("R=3", 5000, () -> java.util.stream.IntStream.range(0, S)
+                .allMatch(s -> a.currentMap().replicas(s).size() == 3));
+        assertEquals(3, a.currentMap().replicationFactor());
+        assertThrows(IllegalArgumentException.class, () -> a.setReplicationFactor(0));
+    }
+
+    @Test
+    void pinnedMasterDownLosesMastershipAndGetsItBack() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = threeNodes(server, 60_000);
+        ClusterNode victim = nodes.stream().filter(n -> !n.isController()).findFirst().orElseThrow();
+        ClusterNode observer = nodes.stream().filter(n -> n != victim).findFirst().orElseThrow();
+        int id = victim.localNodeId();
+        int seg = java.util.stream.IntStream.range(0, S).filter(s -> observer.currentMap().master(s) != id)
+                .findFirst().orElseThrow();
+        observer.pinMaster(seg, id);
+        await("pinned", 5000, () -> observer.currentMap().master(seg) == id);
+        String name = nameOf(victim, id);
+        victim.close();
+        toClose.remove(victim);
+        await("mastership lost while down", 5000, () -> observer.currentMap().master(seg) != id
+                && observer.currentMap().isReplica(seg, id));
+        ClusterNode back = start(config(name, server.getConnectString(), 60_000));
+        assertEquals(id, back.localNodeId());
+        await("mastership back", 10_000, () -> observer.currentMap().master(seg) == id);
+        assertEquals(Map.of(seg, id), back.pins());
+    }
+
+    @Test
+    void reconcilePolicyIsClusterWideAndCached() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = threeNodes(server, 60_000);
+        for (ClusterNode n : nodes) {
+            assertEquals(earthwo.api.cluster.ReconcilePolicy.MERGE, n.reconcilePolicy());
+        }
+        nodes.get(0).setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy.MASTER);
+        assertEquals(earthwo.api.cluster.ReconcilePolicy.MASTER, nodes.get(0).reconcilePolicy(), "at once on the caller");
+        for (ClusterNode n : nodes) {
+            await("policy seen", 5000, () -> n.reconcilePolicy() == earthwo.api.cluster.ReconcilePolicy.MASTER);
+        }
+        long epoch = nodes.get(0).currentMap().epoch();
+        // a node started later reads it from the config
+        ClusterNode d = start(config("d", server.getConnectString(), 60_000));
+        assertEquals(earthwo.api.cluster.ReconcilePolicy.MASTER, d.reconcilePolicy());
+        assertEquals("master", d.status().get("policy"));
+        nodes.get(1).setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy.MERGE);
+        await("back to merge", 5000, () -> d.reconcilePolicy() == earthwo.api.cluster.ReconcilePolicy.MERGE);
+        assertTrue(nodes.get(0).currentMap().epoch() >= epoch);
+        // ZooKeeper gone: changes fail fast with UNAVAILABLE, the cached value stays
+        server.stop();
+        await("disconnected", 10_000, () -> !d.isConnected());
+        earthwo.api.EarthwoException e = assertThrows(earthwo.api.EarthwoException.class,
+                () -> d.setReconcilePolicy(earthwo.api.cluster.ReconcilePolicy.MASTER));
+        assertEquals(earthwo.api.ErrorCode.UNAVAILABLE, e.code());
+        assertEquals(earthwo.api.cluster.ReconcilePolicy.MERGE, d.reconcilePolicy());
+    }
 }

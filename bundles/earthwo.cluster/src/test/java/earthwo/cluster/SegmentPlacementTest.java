@@ -260,4 +260,83 @@ class SegmentPlacementTest {
             assertTrue(spread(masterCounts(a, nodes)) <= 1, "step " + step + " " + masterCounts(a, nodes));
         }
     }
+
+    @Test
+    void pinOfAReplicaMakesItMasterAndMovesNothingElse() {
+        Set<Integer> nodes = new TreeSet<>(ids(5));
+        List<List<Integer>> a = SegmentPlacement.place(S, 3, nodes, null);
+        int seg = 17;
+        Integer pin = a.get(seg).get(2); // a replica, not the master
+        List<List<Integer>> b = SegmentPlacement.place(S, 3, nodes, Set.of(), a, Map.of(seg, pin));
+        assertValid(b, S, 3, nodes);
+        assertEquals(pin, b.get(seg).get(0));
+        assertEquals(0, added(a, b), "no data moves");
+        assertEquals(new HashSet<>(a.get(seg)), new HashSet<>(b.get(seg)));
+        // stable: the same input gives the same map, so the controller writes nothing more
+        assertEquals(b, SegmentPlacement.place(S, 3, nodes, Set.of(), b, Map.of(seg, pin)));
+        // unpinned: it may stay master (nothing forces a change)
+        List<List<Integer>> c = SegmentPlacement.place(S, 3, nodes, Set.of(), b, Map.of());
+        assertEquals(0, added(b, c));
+        assertTrue(spread(masterCounts(c, nodes)) <= 1, masterCounts(c, nodes).toString());
+    }
+
+    @Test
+    void pinOfANonReplicaAddsItAndKeepsR() {
+        Set<Integer> nodes = new TreeSet<>(ids(6));
+        List<List<Integer>> a = SegmentPlacement.place(S, 2, nodes, null);
+        int seg = 5;
+        Integer pin = nodes.stream().filter(n -> !a.get(seg).contains(n)).findFirst().orElseThrow();
+        List<List<Integer>> b = SegmentPlacement.place(S, 2, nodes, Set.of(), a, Map.of(seg, pin));
+        assertValid(b, S, 2, nodes);
+        assertEquals(pin, b.get(seg).get(0));
+        assertTrue(b.get(seg).contains(a.get(seg).get(0)), "the old master stays a replica");
+        // the pinned replica plus at most one levelling move
+        assertTrue(added(a, b) <= 2, "added " + added(a, b));
+        assertTrue(spread(replicaCounts(b, nodes)) <= 1, replicaCounts(b, nodes).toString());
+        assertEquals(b, SegmentPlacement.place(S, 2, nodes, Set.of(), b, Map.of(seg, pin)));
+    }
+
+    @Test
+    void pinsHoldThroughJoinsAndManyPinsOnOneNode() {
+        List<Integer> all = ids(5);
+        Set<Integer> four = new TreeSet<>(all.subList(0, 4));
+        Integer pin = all.get(0);
+        Map<Integer, Integer> pins = new TreeMap<>();
+        for (int s = 0; s < 40; s++) {
+            pins.put(s, pin);
+        }
+        List<List<Integer>> a = SegmentPlacement.place(S, 3, four, Set.of(), null, pins);
+        assertValid(a, S, 3, four);
+        Set<Integer> five = new TreeSet<>(all);
+        List<List<Integer>> b = SegmentPlacement.place(S, 3, five, Set.of(), a, pins);
+        assertValid(b, S, 3, five);
+        for (int s = 0; s < 40; s++) {
+            assertEquals(pin, a.get(s).get(0));
+            assertEquals(pin, b.get(s).get(0));
+        }
+        assertTrue(spread(replicaCounts(b, five)) <= 1, replicaCounts(b, five).toString());
+    }
+
+    @Test
+    void pinnedNodeDownLosesMastershipAndGetsItBack() {
+        Set<Integer> nodes = new TreeSet<>(ids(4));
+        Integer pin = ids(4).get(3);
+        Map<Integer, Integer> pins = Map.of(3, pin);
+        List<List<Integer>> a = SegmentPlacement.place(S, 3, nodes, Set.of(), null, pins);
+        assertEquals(pin, a.get(3).get(0));
+        // suspended (inside the grace period): not master, still a replica
+        List<List<Integer>> b = SegmentPlacement.place(S, 3, nodes, Set.of(pin), a, pins);
+        assertTrue(!b.get(3).get(0).equals(pin) && b.get(3).contains(pin), b.get(3).toString());
+        // back: master again, no data moved
+        List<List<Integer>> c = SegmentPlacement.place(S, 3, nodes, Set.of(), b, pins);
+        assertEquals(pin, c.get(3).get(0));
+        assertEquals(0, added(b, c));
+        // gone after the grace period: the pin has no effect, the segment still has 3 replicas
+        Set<Integer> rest = new TreeSet<>(nodes);
+        rest.remove(pin);
+        List<List<Integer>> d = SegmentPlacement.place(S, 3, rest, Set.of(), b, pins);
+        assertValid(d, S, 3, rest);
+        // pins of unknown segments or nodes are ignored
+        assertEquals(d, SegmentPlacement.place(S, 3, rest, Set.of(), b, Map.of(3, pin, S + 5, ids(4).get(0), 7, 99)));
+    }
 }

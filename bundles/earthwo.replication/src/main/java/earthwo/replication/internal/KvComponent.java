@@ -7,40 +7,76 @@ import earthwo.api.Version;
 import earthwo.api.WriteOptions;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerHandler;
+import earthwo.api.cluster.PeerLinks;
+import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Registers the node's {@link Kv} service. It needs the local store and the cluster view; when
- * either goes away (a bundle update) the service goes with it, and clients see UNAVAILABLE for
- * the moment it takes to come back.
+ * Registers the node's {@link Kv} service and the replication {@link PeerHandler} (peer message
+ * types 1–2: APPLY, FORWARD). It needs the local store, its hint store and the cluster view; when
+ * one goes away (a bundle update) the service goes with it, and clients see UNAVAILABLE for the
+ * moment it takes to come back. The node-to-node links ({@link PeerLinks}) are optional and
+ * dynamic: without them remote replicas count as unreachable (they get hints) and writes of
+ * segments this node does not hold are WRONG_SEGMENT instead of forwarded.
  */
-@Component(service = {Kv.class, StatusSource.class}, configurationPid = "earthwo.replication",
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = {Kv.class, StatusSource.class, PeerHandler.class}, configurationPid = "earthwo.replication",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.APPLY,
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.FORWARD,
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
 @Designate(ocd = CoordinatorConfig.class)
-public final class KvComponent implements Kv, StatusSource {
+public final class KvComponent implements Kv, StatusSource, PeerHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PeerLinks links;
+
+    private final HintStore hints;
     private final WriteCoordinator coordinator;
+    private final ReplicationPeerHandler peerHandler;
+    private final HintReplayer replayer;
 
     @Activate
-    public KvComponent(@Reference SegmentStore store, @Reference ClusterView cluster, CoordinatorConfig config) {
-        this.coordinator = new WriteCoordinator(store, cluster, new NoRemoteTransport(), System::currentTimeMillis,
+    public KvComponent(@Reference SegmentStore store, @Reference HintStore hints, @Reference ClusterView cluster,
+                       CoordinatorConfig config) {
+        this.hints = hints;
+        Duration replicaTimeout = Duration.ofMillis(config.replica_timeout_ms());
+        ReplicaTransport transport = new PeerLinksTransport(() -> links, () -> cluster.currentMap().epoch(), replicaTimeout);
+        this.coordinator = new WriteCoordinator(store, cluster, transport, hints, () -> links,
+                Duration.ofMillis(config.forward_timeout_ms()), System::currentTimeMillis,
                 config.max_key_bytes(), config.max_value_bytes(), config.default_write_concern());
-        LOG.info("node {} write coordinator ready (max key {} B, max value {} B, default W {})",
-                cluster.localNodeId(), config.max_key_bytes(), config.max_value_bytes(), config.default_write_concern());
+        this.peerHandler = new ReplicationPeerHandler(coordinator);
+        this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, config.hint_replay_batch(),
+                config.hint_replay_interval_ms(), config.hint_replay_max_backoff_ms(), config.replica_timeout_ms());
+        replayer.start();
+        LOG.info("node {} write coordinator ready (max key {} B, max value {} B, default W {}, replica timeout {} ms,"
+                        + " hints pending {})", cluster.localNodeId(), config.max_key_bytes(), config.max_value_bytes(),
+                config.default_write_concern(), config.replica_timeout_ms(), hints.pending());
+    }
+
+    @Deactivate
+    void deactivate() {
+        replayer.close();
     }
 
     @Override
@@ -64,6 +100,16 @@ public final class KvComponent implements Kv, StatusSource {
     }
 
     @Override
+    public CompletionStage<Optional<Record>> getAsync(byte[] key) {
+        return coordinator.getAsync(key);
+    }
+
+    @Override
+    public CompletionStage<byte[]> handle(byte[] payload) {
+        return peerHandler.handle(payload);
+    }
+
+    @Override
     public String name() {
         return "kv";
     }
@@ -77,6 +123,26 @@ public final class KvComponent implements Kv, StatusSource {
         m.put("scans", coordinator.scans.sum());
         m.put("restamps", coordinator.restamps.sum());
         m.put("clock.drift.ms", coordinator.clockDriftMillis());
+        m.put("peer.links", links != null);
+        m.put("forwarded", coordinator.forwarded.sum());
+        m.put("reads.repaired", coordinator.readRepairs.sum());
+        m.put("reads.asked.replicas", coordinator.readsAskedReplicas.sum());
+        m.put("forwards.received", coordinator.forwardsReceived.sum());
+        m.put("replica.applies", coordinator.appliesReceived.sum());
+        m.put("replica.applies.stale", coordinator.appliesStale.sum());
+        m.put("hints.written", coordinator.hintsWritten.sum());
+        m.put("hints.write.failures", coordinator.hintFailures.sum());
+        m.put("hints.replayed", replayer.replayed.sum());
+        m.put("hints.replay.failures", replayer.failures.sum());
+        long pending = 0;
+        try {
+            for (long n : hints.pending().values()) {
+                pending += n;
+            }
+        } catch (RuntimeException e) {
+            pending = -1;
+        }
+        m.put("hints.pending", pending);
         return m;
     }
 }

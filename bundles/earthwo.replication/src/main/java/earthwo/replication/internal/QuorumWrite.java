@@ -5,7 +5,10 @@ import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 
 import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +24,17 @@ final class QuorumWrite {
 
     static CompletableFuture<Void> replicate(ReplicaTransport transport, int segment, Record record,
                                              List<Integer> remoteReplicas, int acksNeeded) {
+        return replicate(transport, segment, record, remoteReplicas, acksNeeded, Set.of(), (node, err) -> { });
+    }
+
+    /**
+     * As above, where the replicas in {@code down} (not live under the current map) are not
+     * sent to and count as failed at once, and {@code onFailure} is told about every replica
+     * that did not get the write (down, failed or timed out) — also after the concern was met.
+     */
+    static CompletableFuture<Void> replicate(ReplicaTransport transport, int segment, Record record,
+                                             List<Integer> remoteReplicas, int acksNeeded, Set<Integer> down,
+                                             BiConsumer<Integer, Throwable> onFailure) {
         int needRemote = acksNeeded - 1;
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (needRemote <= 0) {
@@ -36,13 +50,29 @@ final class QuorumWrite {
         AtomicInteger failures = new AtomicInteger();
         int total = remoteReplicas.size() + 1;
         for (int node : remoteReplicas) {
-            transport.send(node, segment, record).whenComplete((ok, err) -> {
+            if (down.contains(node)) {
+                onFailure.accept(node, new EarthwoException(ErrorCode.UNAVAILABLE, "replica node " + node + " is not live"));
+                if (total - failures.incrementAndGet() < acksNeeded) {
+                    done.completeExceptionally(unavailable(segment, acksNeeded, acks.get()));
+                }
+                continue;
+            }
+            CompletionStage<Void> sent;
+            try {
+                sent = transport.send(node, segment, record);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((ok, err) -> {
                 if (err == null) {
                     if (acks.incrementAndGet() >= acksNeeded) {
                         done.complete(null);
                     }
-                } else if (total - failures.incrementAndGet() < acksNeeded) {
-                    done.completeExceptionally(unavailable(segment, acksNeeded, acks.get()));
+                } else {
+                    onFailure.accept(node, err);
+                    if (total - failures.incrementAndGet() < acksNeeded) {
+                        done.completeExceptionally(unavailable(segment, acksNeeded, acks.get()));
+                    }
                 }
             });
         }

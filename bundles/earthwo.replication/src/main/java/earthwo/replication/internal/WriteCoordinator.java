@@ -12,24 +12,35 @@ import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerLinks;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
+import earthwo.replication.internal.PeerMessages.Forward;
+import earthwo.replication.internal.PeerMessages.WriteResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The write path of DESIGN §5 on the coordinating replica: checks the request, stamps a
  * {@link Version} from the hybrid clock, commits the record in one local transaction
  * (last writer wins), then hands it to the other replicas and answers after the write concern.
- * Reads go to the local store and never return deleted or expired keys.
+ * A replica that is not live, or whose send fails or times out, gets a durable hint.
+ * A node that does not hold the key's segment forwards the write to the segment's master (or the
+ * next live replica), which stamps it. Replica writes from other coordinators arrive through
+ * {@link #applyReplica}. Reads go to the local store and never return deleted or expired keys.
  */
 final class WriteCoordinator implements Kv {
 
@@ -37,10 +48,20 @@ final class WriteCoordinator implements Kv {
     /** Re-stamps allowed when a newer version is already stored (a clock far behind a replica's). */
     private static final int MAX_RESTAMPS = 8;
 
+    /** Forwards a write at most this many times (a map change while it travels). */
+    static final int MAX_HOPS = 2;
+
     private final SegmentStore store;
     private final ClusterView cluster;
     private final HybridClock clock;
     private final ReplicaTransport transport;
+    private final HintStore hints;
+    private final Supplier<PeerLinks> links;
+    private final Duration forwardTimeout;
+    /** How long a read of a missing key waits for the other replicas. */
+    private final Duration replicaReadTimeout = Duration.ofMillis(1000);
+    final LongAdder readRepairs = new LongAdder();
+    final LongAdder readsAskedReplicas = new LongAdder();
     private final LongSupplier wallClock;
     private final int maxKeyBytes;
     private final int maxValueBytes;
@@ -51,12 +72,34 @@ final class WriteCoordinator implements Kv {
     final LongAdder gets = new LongAdder();
     final LongAdder scans = new LongAdder();
     final LongAdder restamps = new LongAdder();
+    final LongAdder forwarded = new LongAdder();
+    final LongAdder forwardsReceived = new LongAdder();
+    final LongAdder appliesReceived = new LongAdder();
+    final LongAdder appliesStale = new LongAdder();
+    final LongAdder hintsWritten = new LongAdder();
+    final LongAdder hintFailures = new LongAdder();
 
+    /** A coordinator without node-to-node links or hints (a single node, or tests). */
     WriteCoordinator(SegmentStore store, ClusterView cluster, ReplicaTransport transport, LongSupplier wallClock,
+                     int maxKeyBytes, int maxValueBytes, WriteConcern defaultConcern) {
+        this(store, cluster, transport, null, () -> null, Duration.ofSeconds(5), wallClock, maxKeyBytes, maxValueBytes,
+                defaultConcern);
+    }
+
+    /**
+     * @param hints where writes a replica missed are kept (null: none kept)
+     * @param links the node-to-node links used to forward writes of segments this node does not
+     *        hold; returns null while there are none (such writes are then WRONG_SEGMENT)
+     */
+    WriteCoordinator(SegmentStore store, ClusterView cluster, ReplicaTransport transport, HintStore hints,
+                     Supplier<PeerLinks> links, Duration forwardTimeout, LongSupplier wallClock,
                      int maxKeyBytes, int maxValueBytes, WriteConcern defaultConcern) {
         this.store = store;
         this.cluster = cluster;
         this.transport = transport;
+        this.hints = hints;
+        this.links = links;
+        this.forwardTimeout = forwardTimeout;
         this.wallClock = wallClock;
         this.clock = new HybridClock(cluster.localNodeId(), wallClock);
         this.maxKeyBytes = maxKeyBytes;
@@ -66,46 +109,198 @@ final class WriteCoordinator implements Kv {
 
     @Override
     public Optional<Record> get(byte[] key) {
-        Limits.checkKey(key, maxKeyBytes);
-        gets.increment();
-        int segment = segmentOf(key);
-        return store.read(segment, key).filter(r -> r.isLiveAt(wallClock.getAsLong()));
+        return earthwo.api.Futures.join(getAsync(key));
+    }
+
+    /**
+     * Reads the local replica. When it has no record of the key at all and other replicas are
+     * live, it asks them (a node that was down may not have caught up yet: a missing key is the
+     * one thing it cannot tell from an absent one), keeps the newest answer locally (read repair)
+     * and returns that. Reads of keys that exist never leave the node.
+     */
+    @Override
+    public CompletionStage<Optional<Record>> getAsync(byte[] key) {
+        try {
+            Limits.checkKey(key, maxKeyBytes);
+            gets.increment();
+            int segment = segmentOf(key);
+            Optional<Record> local = store.read(segment, key);
+            PeerLinks l = links.get();
+            List<Integer> others = local.isPresent() || l == null ? List.of() : liveRemoteReplicas(segment);
+            if (others.isEmpty()) {
+                return CompletableFuture.completedFuture(local.filter(r -> r.isLiveAt(wallClock.getAsLong())));
+            }
+            readsAskedReplicas.increment();
+            byte[] ask = PeerMessages.encodeRead(segment, key);
+            List<CompletableFuture<Optional<Record>>> answers = new ArrayList<>(others.size());
+            for (int node : others) {
+                answers.add(l.call(node, ask, replicaReadTimeout).toCompletableFuture()
+                        .thenApply(PeerMessages::decodeReadAnswer)
+                        .exceptionally(e -> Optional.empty()));
+            }
+            return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
+                Record newest = null;
+                for (CompletableFuture<Optional<Record>> a : answers) {
+                    Record r = a.join().orElse(null);
+                    if (r != null && (newest == null || r.version().isNewerThan(newest.version()))) {
+                        newest = r;
+                    }
+                }
+                if (newest == null) {
+                    return Optional.<Record>empty();
+                }
+                clock.observe(newest.version());
+                if (store.apply(segment, newest).applied()) {
+                    readRepairs.increment();
+                    LOG.info("node {} segment {} key {}: read repair took {} from another replica", clock.nodeId(),
+                            segment, Keys.printable(key), newest.version());
+                }
+                return Optional.of(newest).filter(r -> r.isLiveAt(wallClock.getAsLong()));
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The raw local copy of a key for another replica's READ (tombstones included). */
+    Optional<Record> readLocal(int segment, byte[] key) {
+        return store.read(segment, key);
+    }
+
+    private List<Integer> liveRemoteReplicas(int segment) {
+        SegmentMap map = cluster.currentMap();
+        List<Integer> out = new ArrayList<>();
+        for (int node : map.replicas(segment)) {
+            if (node != clock.nodeId() && map.nodes().containsKey(node)) {
+                out.add(node);
+            }
+        }
+        return out;
     }
 
     @Override
     public CompletionStage<Version> putAsync(byte[] key, byte[] value, WriteOptions options) {
+        return write(Forward.put(key, value, options.concern(), options.expiresAt(), 0)).thenApply(WriteResult::version);
+    }
+
+    @Override
+    public CompletionStage<Boolean> deleteAsync(byte[] key, WriteOptions options) {
+        return write(Forward.delete(key, options.concern(), 0)).thenApply(WriteResult::existed);
+    }
+
+    /**
+     * A client write, local or forwarded to this node ({@code w.hops()} forwards so far): this
+     * node coordinates it if it holds the key's segment, else forwards it to the segment's master
+     * (or the next live replica when the master does not answer).
+     */
+    CompletableFuture<WriteResult> write(Forward w) {
         try {
+            byte[] key = w.key();
             Limits.checkKey(key, maxKeyBytes);
-            Limits.checkValue(value, maxValueBytes);
-            long expiresAt = options.expiresAt();
-            if (expiresAt != Record.NEVER && expiresAt <= wallClock.getAsLong()) {
-                throw new EarthwoException(ErrorCode.BAD_REQUEST, "expiresAt " + expiresAt + " is not in the future");
+            if (!w.delete()) {
+                Limits.checkValue(w.value(), maxValueBytes);
+                long expiresAt = w.expiresAt();
+                if (expiresAt != Record.NEVER && expiresAt <= wallClock.getAsLong()) {
+                    throw new EarthwoException(ErrorCode.BAD_REQUEST, "expiresAt " + expiresAt + " is not in the future");
+                }
+            }
+            SegmentMap map = cluster.currentMap();
+            int segment = Segments.segmentOf(key, map.segmentCount());
+            if (!map.isReplica(segment, clock.nodeId())) {
+                return forward(map, segment, w);
+            }
+            if (w.delete()) {
+                deletes.increment();
+                Optional<Record> existing = store.read(segment, key);
+                if (existing.isEmpty() || existing.get().isTombstone()) {
+                    return CompletableFuture.completedFuture(new WriteResult(Version.ZERO, false));
+                }
+                boolean wasLive = existing.get().isLiveAt(wallClock.getAsLong());
+                Record committed = commit(segment, v -> Record.tombstone(key, v));
+                return replicate(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), wasLive));
             }
             puts.increment();
-            int segment = segmentOf(key);
-            Record committed = commit(segment, v -> Record.value(key, value, v, expiresAt));
-            return replicate(segment, committed, options.concern()).thenApply(x -> committed.version());
+            Record committed = commit(segment, v -> Record.value(key, w.value(), v, w.expiresAt()));
+            return replicate(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), false));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    @Override
-    public CompletionStage<Boolean> deleteAsync(byte[] key, WriteOptions options) {
-        try {
-            Limits.checkKey(key, maxKeyBytes);
-            deletes.increment();
-            int segment = segmentOf(key);
-            Optional<Record> existing = store.read(segment, key);
-            if (existing.isEmpty() || existing.get().isTombstone()) {
-                return CompletableFuture.completedFuture(false);
-            }
-            boolean wasLive = existing.get().isLiveAt(wallClock.getAsLong());
-            Record committed = commit(segment, v -> Record.tombstone(key, v));
-            return replicate(segment, committed, options.concern()).thenApply(x -> wasLive);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+    /** A record sent by the coordinating replica: applied last-writer-wins; the clock observes it. */
+    boolean applyReplica(int segment, long mapEpoch, Record record) {
+        Limits.checkKey(record.key(), maxKeyBytes);
+        appliesReceived.increment();
+        clock.observe(record.version());
+        SegmentStore.ApplyResult result = store.apply(segment, record);
+        if (!result.applied()) {
+            appliesStale.increment();
+            clock.observe(result.previous().version());
         }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("node {} segment {} key {} {} replica write {} (sender map epoch {}, ours {})", clock.nodeId(),
+                    segment, Keys.printable(record.key()), result.applied() ? "applied" : "ignored stale",
+                    record.version(), mapEpoch, cluster.currentMap().epoch());
+        }
+        return result.applied();
+    }
+
+    /** A write another node forwarded to this one. */
+    CompletableFuture<WriteResult> forwardedWrite(Forward w) {
+        forwardsReceived.increment();
+        return write(w);
+    }
+
+    private CompletableFuture<WriteResult> forward(SegmentMap map, int segment, Forward w) {
+        PeerLinks l = links.get();
+        if (l == null || w.hops() >= MAX_HOPS) {
+            throw EarthwoException.wrongSegment("node " + clock.nodeId() + " does not hold segment " + segment
+                    + " (replicas " + map.replicas(segment) + ")", map.epoch());
+        }
+        List<Integer> targets = new ArrayList<>();
+        for (int node : map.replicas(segment)) {
+            if (node != clock.nodeId() && map.nodes().containsKey(node)) {
+                targets.add(node);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "no live replica of segment " + segment
+                    + " (replicas " + map.replicas(segment) + ") to forward the write to");
+        }
+        forwarded.increment();
+        return forwardTo(l, targets, 0, segment, PeerMessages.encodeForward(w.nextHop()));
+    }
+
+    private CompletableFuture<WriteResult> forwardTo(PeerLinks l, List<Integer> targets, int i, int segment, byte[] payload) {
+        int node = targets.get(i);
+        CompletableFuture<byte[]> call;
+        try {
+            call = l.call(node, payload, forwardTimeout).toCompletableFuture();
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((answer, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(PeerMessages.decodeWriteResult(answer));
+            }
+            Throwable cause = unwrap(err);
+            boolean retry = cause instanceof EarthwoException e
+                    && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.WRONG_SEGMENT);
+            if (retry && i + 1 < targets.size()) {
+                LOG.debug("node {} could not forward a write of segment {} to node {} ({}), trying node {}",
+                        clock.nodeId(), segment, node, cause.getMessage(), targets.get(i + 1));
+                return forwardTo(l, targets, i + 1, segment, payload);
+            }
+            return CompletableFuture.<WriteResult>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     @Override
@@ -139,20 +334,45 @@ final class WriteCoordinator implements Kv {
     }
 
     private CompletableFuture<Void> replicate(int segment, Record record, WriteConcern concern) {
-        List<Integer> replicas = cluster.currentMap().replicas(segment);
+        SegmentMap map = cluster.currentMap();
+        List<Integer> replicas = map.replicas(segment);
         List<Integer> remote = new ArrayList<>(replicas.size());
+        Set<Integer> down = new HashSet<>();
         for (int node : replicas) {
             if (node != clock.nodeId()) {
                 remote.add(node);
+                if (!map.nodes().containsKey(node)) {
+                    down.add(node);
+                }
             }
         }
         int acks = concern.acksNeeded(Math.max(1, replicas.size()), defaultConcern);
-        CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, remote, acks);
+        CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, remote, acks, down,
+                (node, err) -> hint(node, segment, record, err));
         if (LOG.isDebugEnabled()) {
-            LOG.debug("node {} segment {} key {} committed {} (W={} of {})", clock.nodeId(), segment,
-                    Keys.printable(record.key()), record.version(), acks, replicas.size());
+            LOG.debug("node {} segment {} key {} committed {} (W={} of {}, not live {})", clock.nodeId(), segment,
+                    Keys.printable(record.key()), record.version(), acks, replicas.size(), down);
         }
         return done;
+    }
+
+    /** Keeps a write a replica missed, durably, for the hint replayer. */
+    private void hint(int node, int segment, Record record, Throwable why) {
+        if (hints == null) {
+            return;
+        }
+        try {
+            hints.add(node, segment, record);
+            hintsWritten.increment();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("node {} hinted {} of segment {} for node {}: {}", clock.nodeId(), record.version(), segment, node,
+                        unwrap(why).getMessage());
+            }
+        } catch (RuntimeException e) {
+            hintFailures.increment();
+            LOG.warn("node {} could not store a hint for node {} (segment {}, key {}); anti-entropy will repair it: {}",
+                    clock.nodeId(), node, segment, Keys.printable(record.key()), e.getMessage());
+        }
     }
 
     /** Segment of a key, after checking this node holds it under the current map. */
@@ -164,6 +384,10 @@ final class WriteCoordinator implements Kv {
                     + " (replicas " + map.replicas(segment) + ")", map.epoch());
         }
         return segment;
+    }
+
+    int nodeId() {
+        return clock.nodeId();
     }
 
     long clockDriftMillis() {

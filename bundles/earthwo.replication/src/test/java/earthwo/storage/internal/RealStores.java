@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 
 import java.nio.file.Path;
@@ -17,6 +18,11 @@ public final class RealStores {
     public static SegmentStore open(Path dir, int segments) {
         return JeSegmentStore.open(StorageSettings.resolve(Map.of(StorageSettings.DIR, dir.toString(),
                 "earthwo.segments", String.valueOf(segments), StorageSettings.CACHE_BYTES, String.valueOf(16L << 20)), k -> null));
+    }
+
+    /** The hint store living in the same JE environment as {@code store}. */
+    public static HintStore hints(SegmentStore store) {
+        return ((JeSegmentStore) store).hints();
     }
 
     public static void close(SegmentStore store) {

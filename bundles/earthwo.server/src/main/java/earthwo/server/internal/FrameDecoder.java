@@ -13,6 +13,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * Splits the byte stream into frames (int32 big-endian length, then that many bytes) and decodes
@@ -29,16 +30,35 @@ import java.util.function.BooleanSupplier;
  *
  * After a fatal error every further byte is discarded. While {@code paused} says so (too many
  * requests in flight) no further frame is decoded; the bytes wait in the buffer.
+ *
+ * <p>The same framing serves the client side of node-to-node links ({@link PeerLinksComponent}):
+ * there the body is not decoded here but handed on as a {@code byte[]} (see {@link #rawBodies}),
+ * because a response's layout depends on the opcode of the request with its id.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
     private final ProtocolLimits limits;
     private final BooleanSupplier paused;
+    private final Function<ByteBuffer, Object> bodies;
     private boolean failed;
 
     FrameDecoder(ProtocolLimits limits, BooleanSupplier paused) {
+        this(limits, paused, body -> Request.decode(body, limits));
+    }
+
+    private FrameDecoder(ProtocolLimits limits, BooleanSupplier paused, Function<ByteBuffer, Object> bodies) {
         this.limits = limits;
         this.paused = paused;
+        this.bodies = bodies;
+    }
+
+    /** A decoder that emits each frame's body (the bytes after the length prefix) as a {@code byte[]}. */
+    static FrameDecoder rawBodies(ProtocolLimits limits) {
+        return new FrameDecoder(limits, () -> false, body -> {
+            byte[] b = new byte[body.remaining()];
+            body.get(b);
+            return b;
+        });
     }
 
     @Override
@@ -66,7 +86,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         }
         ByteBuffer body = in.nioBuffer(in.readerIndex() + Frames.LENGTH_BYTES, length);
         try {
-            out.add(Request.decode(body, limits));
+            out.add(bodies.apply(body));
             in.skipBytes(Frames.LENGTH_BYTES + length);
         } catch (ProtocolException e) {
             in.skipBytes(Frames.LENGTH_BYTES + length);

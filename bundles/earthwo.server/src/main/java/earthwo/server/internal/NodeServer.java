@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads, all named {@value #THREAD_PREFIX}…: one acceptor ("-boss"), {@code ioThreads}
  * Netty I/O threads ("-io") that decode, dispatch and write, and the blocking pool ("-blocking")
- * for requests that may wait.
+ * for requests that may wait, and the peer pool ("-peer") for PEER messages from other nodes.
  */
 final class NodeServer implements AutoCloseable {
 
@@ -40,6 +40,7 @@ final class NodeServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final ThreadPoolExecutor blocking;
+    private final ThreadPoolExecutor peer;
     private final ChannelGroup channels;
     private Channel serverChannel;
     private InetSocketAddress address;
@@ -52,6 +53,9 @@ final class NodeServer implements AutoCloseable {
         this.blocking = new ThreadPoolExecutor(settings.blockingThreads, settings.blockingThreads, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.blockingQueue), new DefaultThreadFactory(THREAD_PREFIX + "-blocking", true));
         this.blocking.allowCoreThreadTimeOut(true);
+        this.peer = new ThreadPoolExecutor(settings.peerThreads, settings.peerThreads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.peerQueue), new DefaultThreadFactory(THREAD_PREFIX + "-peer", true));
+        this.peer.allowCoreThreadTimeOut(true);
         this.channels = new DefaultChannelGroup(THREAD_PREFIX, boss.next());
     }
 
@@ -69,7 +73,7 @@ final class NodeServer implements AutoCloseable {
 
     private void bind(NodeServices services) throws IOException {
         Secrets secrets = Secrets.load(settings);
-        RequestDispatcher dispatcher = new RequestDispatcher(services, secrets, stats, blocking, settings);
+        RequestDispatcher dispatcher = new RequestDispatcher(services, secrets, stats, blocking, peer, settings);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, io)
                 .channel(NioServerSocketChannel.class)
@@ -122,11 +126,13 @@ final class NodeServer implements AutoCloseable {
             LOG.warn("connections did not close within {} ms", timeout);
         }
         blocking.shutdownNow();
+        peer.shutdownNow();
         Future<?> ioDone = io.shutdownGracefully(0, timeout, TimeUnit.MILLISECONDS);
         Future<?> bossDone = boss.shutdownGracefully(0, timeout, TimeUnit.MILLISECONDS);
         boolean stopped = ioDone.awaitUninterruptibly(timeout + 1000) & bossDone.awaitUninterruptibly(timeout + 1000);
         try {
             stopped &= blocking.awaitTermination(timeout, TimeUnit.MILLISECONDS);
+            stopped &= peer.awaitTermination(timeout, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,6 +4,7 @@ import earthwo.api.Kv;
 import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerHandler;
 
 import java.util.Collection;
 
@@ -21,4 +22,7 @@ interface NodeServices {
 
     /** Every registered status source (the server's own may or may not be among them). */
     Collection<StatusSource> statusSources();
+
+    /** The handler registered for a peer message type (0..255), or null when there is none. */
+    PeerHandler peerHandler(int messageType);
 }

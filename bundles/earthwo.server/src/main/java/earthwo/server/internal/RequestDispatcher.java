@@ -10,6 +10,7 @@ import earthwo.api.WriteOptions;
 import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
@@ -39,6 +40,12 @@ import java.util.function.Supplier;
  *
  * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, STATUS, EXEC, and GET,
  * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY.
+ *
+ * <p>PEER (node-to-node messages) needs the data role like data requests. The payload's first
+ * byte (unsigned) is its message type; the {@link PeerHandler} registered for that type runs on
+ * the {@code peer} pool (handlers may do disk I/O) and its answer bytes become the OK payload. No
+ * handler for the type is UNAVAILABLE ("no handler for peer message type N"), a typed failure
+ * of the handler keeps its code, an answer that does not fit into a frame is TOO_LARGE.
  */
 final class RequestDispatcher {
 
@@ -53,17 +60,19 @@ final class RequestDispatcher {
     private final Secrets secrets;
     private final ServerStats stats;
     private final Executor blocking;
+    private final Executor peer;
     private final boolean offloadData;
     private final int maxFrameBytes;
     private final int maxKeyBytes;
     private final int maxAuthFailures;
 
     RequestDispatcher(NodeServices services, Secrets secrets, ServerStats stats, Executor blocking,
-                      ServerSettings settings) {
+                      Executor peer, ServerSettings settings) {
         this.services = services;
         this.secrets = secrets;
         this.stats = stats;
         this.blocking = blocking;
+        this.peer = peer;
         this.offloadData = settings.offloadData;
         this.maxFrameBytes = settings.maxFrameBytes;
         this.maxKeyBytes = settings.maxKeyBytes;
@@ -95,7 +104,7 @@ final class RequestDispatcher {
         }
         switch (req.opcode()) {
             case GET:
-                return run(req, session, offloadData, () -> done(get(req)));
+                return run(req, session, offloadData, () -> get(req));
             case PUT:
                 return run(req, session, offloadData, () -> put(req));
             case DEL:
@@ -106,6 +115,8 @@ final class RequestDispatcher {
                 return run(req, session, true, () -> done(Response.status(id, status())));
             case MAP:
                 return run(req, session, false, () -> done(map(req)));
+            case PEER:
+                return peer(req, session);
             default:
                 return done(Response.error(id, ErrorCode.BAD_REQUEST, "opcode " + req.opcode() + " is not served here"));
         }
@@ -130,9 +141,9 @@ final class RequestDispatcher {
         return Response.error(req.id(), ErrorCode.AUTH, "wrong " + (admin ? "admin " : "") + "secret");
     }
 
-    private Response get(Request req) {
-        Optional<Record> r = kv().get(req.key());
-        return r.isPresent() ? Response.record(req.id(), r.get()) : Response.notFound(req.id());
+    private CompletionStage<Response> get(Request req) {
+        return kv().getAsync(req.key())
+                .thenApply(r -> r.isPresent() ? Response.record(req.id(), r.get()) : Response.notFound(req.id()));
     }
 
     private CompletionStage<Response> put(Request req) {
@@ -226,6 +237,38 @@ final class RequestDispatcher {
         }
     }
 
+    private CompletionStage<Response> peer(Request req, Session session) {
+        byte[] payload = req.value();
+        int type = payload.length == 0 ? -1 : payload[0] & 0xff;
+        stats.peerRequests.increment();
+        if (services.peerHandler(type) == null) {
+            stats.peerUnhandled.increment();
+            return done(Response.error(req.id(), ErrorCode.UNAVAILABLE, "no handler for peer message type " + type));
+        }
+        return runOn(peer, req, session, () -> {
+            // Looked up again on the pool thread: the handler may have gone meanwhile (never kept past unbind).
+            PeerHandler h = services.peerHandler(type);
+            if (h == null) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "no handler for peer message type " + type);
+            }
+            CompletionStage<byte[]> answer = h.handle(payload);
+            if (answer == null) {
+                throw new EarthwoException(ErrorCode.INTERNAL, "the handler of peer message type " + type + " returned no answer");
+            }
+            return answer.thenApply(bytes -> peerAnswer(req.id(), type, bytes));
+        });
+    }
+
+    private Response peerAnswer(int id, int type, byte[] bytes) {
+        byte[] b = bytes == null ? new byte[0] : bytes;
+        long frame = (long) Frames.HEADER_BYTES + 4 + b.length;
+        if (frame > maxFrameBytes) {
+            throw new EarthwoException(ErrorCode.TOO_LARGE, "the answer to peer message type " + type + " (" + b.length
+                    + " bytes) does not fit in a " + maxFrameBytes + "-byte frame");
+        }
+        return Response.peer(id, b);
+    }
+
     private Kv kv() {
         Kv kv = services.kv();
         if (kv == null) {
@@ -239,12 +282,18 @@ final class RequestDispatcher {
     /** Runs {@code body} here or on the blocking pool; every failure becomes an error response. */
     private CompletionStage<Response> run(Request req, Session session, boolean onBlocking,
                                           Supplier<CompletionStage<Response>> body) {
-        if (!onBlocking) {
+        return runOn(onBlocking ? blocking : null, req, session, body);
+    }
+
+    /** Runs {@code body} on {@code pool}, or here when it is null; a full pool is BUSY. */
+    private CompletionStage<Response> runOn(Executor pool, Request req, Session session,
+                                            Supplier<CompletionStage<Response>> body) {
+        if (pool == null) {
             return guarded(req, session, body);
         }
         CompletableFuture<Response> result = new CompletableFuture<>();
         try {
-            blocking.execute(() -> guarded(req, session, body).whenComplete((r, e) -> result.complete(r)));
+            pool.execute(() -> guarded(req, session, body).whenComplete((r, e) -> result.complete(r)));
         } catch (RejectedExecutionException e) {
             result.complete(failure(req, session, e));
         }
@@ -272,9 +321,16 @@ final class RequestDispatcher {
         if (cause instanceof RejectedExecutionException) {
             return Response.error(req.id(), ErrorCode.BUSY, "too many requests waiting on this node; retry later");
         }
-        LOG.error("request {} {} from {} (key {}) failed", req.id(), req.opcode(), session.remote,
-                req.key() == null ? "-" : Keys.printable(req.key()), cause);
+        LOG.error("request {} {} from {} ({}) failed", req.id(), req.opcode(), session.remote, context(req), cause);
         return Response.error(req.id(), ErrorCode.INTERNAL, String.valueOf(cause));
+    }
+
+    private static String context(Request req) {
+        if (req.opcode() == earthwo.api.protocol.Opcode.PEER) {
+            byte[] p = req.value();
+            return "peer message type " + (p == null || p.length == 0 ? -1 : p[0] & 0xff) + ", " + (p == null ? 0 : p.length) + " bytes";
+        }
+        return "key " + (req.key() == null ? "-" : Keys.printable(req.key()));
     }
 
     private static CompletionStage<Response> done(Response r) {

@@ -4,6 +4,7 @@ import earthwo.api.Kv;
 import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerHandler;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -29,6 +30,9 @@ import java.util.function.UnaryOperator;
  * optional reference, so a bundle update of storage, replication, cluster or shell never
  * restarts the listener: requests meanwhile get UNAVAILABLE. A configuration change restarts it.
  * It registers the server's counters as the "server" {@link StatusSource}.
+ *
+ * <p>{@link PeerHandler} services (whiteboard, dynamic, any number) receive the PEER frames whose
+ * first payload byte is listed in their {@value PeerHandler#MESSAGE_TYPES} property.
  */
 @Component(service = {}, immediate = true, configurationPid = ServerSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -50,8 +54,24 @@ public final class ServerComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<StatusSource> statusSources;
 
+    private final PeerRouter peerRouter = new PeerRouter();
     private NodeServer server;
     private ServiceRegistration<StatusSource> statusRegistration;
+
+    @Reference(service = PeerHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removePeerHandler", updated = "updatedPeerHandler")
+    void addPeerHandler(PeerHandler handler, Map<String, Object> properties) {
+        peerRouter.add(handler, properties);
+    }
+
+    void updatedPeerHandler(PeerHandler handler, Map<String, Object> properties) {
+        peerRouter.update(handler, properties);
+    }
+
+    void removePeerHandler(PeerHandler handler) {
+        peerRouter.remove(handler);
+    }
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
@@ -105,6 +125,11 @@ public final class ServerComponent {
         @Override
         public AdminCommands admin() {
             return admin;
+        }
+
+        @Override
+        public PeerHandler peerHandler(int messageType) {
+            return peerRouter.handler(messageType);
         }
 
         @Override

@@ -56,6 +56,17 @@ final class ServerSettings {
     static final String OFFLOAD_DATA = "earthwo.server.offload.data";
     static final String OFFLOAD_DATA_DEFAULT = "false";
 
+    /**
+     * Threads that run peer messages (PEER frames from other nodes: replication, anti-entropy,
+     * segment transfer). A pool of its own, so client SCANs and peer traffic never wait on each other.
+     */
+    static final String PEER_THREADS = "earthwo.server.peer.threads";
+    static final String PEER_THREADS_DEFAULT = "8";
+
+    /** Peer messages waiting for a peer thread; more are answered BUSY. */
+    static final String PEER_QUEUE = "earthwo.server.peer.queue";
+    static final String PEER_QUEUE_DEFAULT = "8192";
+
     /** Wrong AUTH attempts on one connection before it is closed. */
     static final String MAX_AUTH_FAILURES = "earthwo.server.max.auth.failures";
     static final String MAX_AUTH_FAILURES_DEFAULT = "5";
@@ -83,6 +94,8 @@ final class ServerSettings {
     final int blockingThreads;
     final int blockingQueue;
     final boolean offloadData;
+    final int peerThreads;
+    final int peerQueue;
     final int maxAuthFailures;
     final int backlog;
     final long shutdownTimeoutMs;
@@ -106,6 +119,8 @@ final class ServerSettings {
         blockingThreads = intIn(BLOCKING_THREADS, c, f, BLOCKING_THREADS_DEFAULT, 1, 1024);
         blockingQueue = intIn(BLOCKING_QUEUE, c, f, BLOCKING_QUEUE_DEFAULT, 1, 10_000_000);
         offloadData = bool(OFFLOAD_DATA, c, f, OFFLOAD_DATA_DEFAULT);
+        peerThreads = intIn(PEER_THREADS, c, f, PEER_THREADS_DEFAULT, 1, 1024);
+        peerQueue = intIn(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
         maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
         backlog = intIn(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
         shutdownTimeoutMs = intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
@@ -151,6 +166,6 @@ final class ServerSettings {
         return "host=" + host + ", port=" + port + ", data=" + dataDir + ", maxKey=" + maxKeyBytes
                 + ", maxValue=" + maxValueBytes + ", maxFrame=" + maxFrameBytes + ", maxConnections=" + maxConnections
                 + ", maxInFlight=" + maxInFlight + ", ioThreads=" + ioThreads + ", blockingThreads=" + blockingThreads
-                + ", offloadData=" + offloadData + ", auth=" + (secret != null);
+                + ", peerThreads=" + peerThreads + ", offloadData=" + offloadData + ", auth=" + (secret != null);
     }
 }

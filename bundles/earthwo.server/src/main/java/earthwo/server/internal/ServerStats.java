@@ -21,6 +21,8 @@ final class ServerStats implements StatusSource {
     final LongAdder authFailures = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
+    final LongAdder peerRequests = new LongAdder();
+    final LongAdder peerUnhandled = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     volatile String endpoint = "";
 
@@ -54,6 +56,8 @@ final class ServerStats implements StatusSource {
         m.put("auth.failures", authFailures.sum());
         m.put("bytes.in", bytesIn.sum());
         m.put("bytes.out", bytesOut.sum());
+        m.put("peer.requests", peerRequests.sum());
+        m.put("peer.unhandled", peerUnhandled.sum());
         for (Map.Entry<ErrorCode, LongAdder> e : errors.entrySet()) {
             m.put("errors." + e.getKey().name(), e.getValue().sum());
         }

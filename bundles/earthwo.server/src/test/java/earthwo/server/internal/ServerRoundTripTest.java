@@ -3,7 +3,6 @@ package earthwo.server.internal;
 import earthwo.api.ErrorCode;
 import earthwo.api.Keys;
 import earthwo.api.WriteConcern;
-import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Request;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,14 +69,7 @@ class ServerRoundTripTest extends ServerTestSupport {
         assertEquals(ErrorCode.UNAVAILABLE, none.toException().code());
 
         SegmentMap map = new SegmentMap(7, 1, List.of(List.of(1), List.of(1)), Map.of(1, new NodeInfo(1, "127.0.0.1", 7380)));
-        node.cluster = new ClusterView() {
-            public int localNodeId() { return 1; }
-            public String clusterName() { return "test"; }
-            public SegmentMap currentMap() { return map; }
-            public boolean isConnected() { return true; }
-            public int controllerId() { return 1; }
-            public AutoCloseable onMapChange(Consumer<SegmentMap> l) { return () -> { }; }
-        };
+        node.cluster = new FixedClusterView(1, map);
         SegmentMap back = c.call(Request.map(2)).segmentMap();
         assertEquals(7, back.epoch());
         assertEquals(2, back.segmentCount());

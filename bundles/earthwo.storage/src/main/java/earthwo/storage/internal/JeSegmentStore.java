@@ -54,20 +54,25 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     private final StorageSettings settings;
     private final Environment env;
     private final Database[] segments;
+    /** The hinted-handoff database ({@value JeHintStore#DATABASE}) and its store. */
+    private final Database hintsDb;
+    private final JeHintStore hints;
     /** Record count per segment; -1 until first counted, then kept up to date by writes. */
     private final AtomicLongArray counts;
     /** Operations hold the read lock; close takes the write lock, so it waits for them. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments) {
+    private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments, Database hintsDb) {
         this.settings = settings;
         this.env = env;
         this.segments = segments;
+        this.hintsDb = hintsDb;
         this.counts = new AtomicLongArray(segments.length);
         for (int i = 0; i < segments.length; i++) {
             counts.set(i, -1);
         }
+        this.hints = new JeHintStore(this, hintsDb);
     }
 
     /**
@@ -92,6 +97,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         }
         Database[] dbs = new Database[settings.segments()];
         Database meta = null;
+        Database hintsDb = null;
         Transaction txn = null;
         try {
             txn = env.beginTransaction(null, null);
@@ -100,13 +106,14 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             for (int i = 0; i < dbs.length; i++) {
                 dbs[i] = env.openDatabase(txn, segmentName(i), databaseConfig());
             }
+            hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
             txn.commit();
             txn = null;
             meta.close();
             meta = null;
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeSegmentStore(settings, env, dbs);
+            return new JeSegmentStore(settings, env, dbs, hintsDb);
         } catch (RuntimeException e) {
             closeQuietly(dir, "metadata", meta == null ? null : meta::close);
             if (txn != null) {
@@ -115,6 +122,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             for (Database db : dbs) {
                 closeQuietly(dir, "segment database", db == null ? null : db::close);
             }
+            closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
             closeQuietly(dir, "environment", env::close);
             if (e instanceof IllegalStateException) {
                 throw e;
@@ -300,6 +308,11 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         return segments.length;
     }
 
+    /** The hinted-handoff store kept in this environment. */
+    JeHintStore hints() {
+        return hints;
+    }
+
     // ---- facts for status ----
 
     StorageSettings settings() {
@@ -345,6 +358,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                 Database db = segments[i];
                 closeQuietly(dir, segmentName(i), db::close);
             }
+            closeQuietly(dir, JeHintStore.DATABASE, hintsDb::close);
             closeQuietly(dir, "environment", env::close);
             LOG.info("storage closed store {}", dir);
         } finally {
@@ -359,6 +373,14 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             throw new EarthwoException(ErrorCode.BAD_REQUEST,
                     "segment " + segment + " is out of range 0.." + (segments.length - 1));
         }
+        return gated("segment " + segment, op, body);
+    }
+
+    /**
+     * Runs one operation on the environment while it is open (close waits for it), translating
+     * JE failures into typed errors; {@code what} names the database for messages.
+     */
+    <T> T gated(String what, String op, Supplier<T> body) {
         gate.readLock().lock();
         try {
             if (closed) {
@@ -366,12 +388,12 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             }
             return body.get();
         } catch (LockConflictException e) {
-            throw new EarthwoException(ErrorCode.BUSY, op + " on segment " + segment + " timed out waiting for a record lock", e);
+            throw new EarthwoException(ErrorCode.BUSY, op + " on " + what + " timed out waiting for a record lock", e);
         } catch (EarthwoException e) {
             throw e;
         } catch (DatabaseException e) {
-            LOG.error("storage {} failed on segment {} of store {}", op, segment, settings.dir(), e);
-            throw new EarthwoException(ErrorCode.INTERNAL, op + " on segment " + segment + " failed: " + e.getMessage(), e);
+            LOG.error("storage {} failed on {} of store {}", op, what, settings.dir(), e);
+            throw new EarthwoException(ErrorCode.INTERNAL, op + " on " + what + " failed: " + e.getMessage(), e);
         } finally {
             gate.readLock().unlock();
         }
@@ -413,7 +435,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         }
     }
 
-    private static byte[] bytes(DatabaseEntry e) {
+    static byte[] bytes(DatabaseEntry e) {
         byte[] d = e.getData();
         if (d == null) {
             return new byte[0];

@@ -4,6 +4,7 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 
 import org.osgi.framework.BundleContext;
@@ -18,17 +19,18 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The node's {@link SegmentStore} and its "storage" {@link StatusSource}. Activation opens the
+ * The node's {@link SegmentStore}, its {@link HintStore} (hinted handoff, database
+ * {@value JeHintStore#DATABASE} in the same JE environment) and its "storage" {@link StatusSource}. Activation opens the
  * JE store (see {@link StorageSettings} for the keys, ConfigAdmin PID {@value StorageSettings#PID});
  * deactivation closes every JE handle, so a bundle update leaves no JE thread and the directory
  * can be reopened at once. A configuration change restarts the component (and reopens the store).
  */
 @Component(
-        service = {SegmentStore.class, StatusSource.class},
+        service = {SegmentStore.class, HintStore.class, StatusSource.class},
         configurationPid = StorageSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
-public final class StorageComponent implements SegmentStore, StatusSource {
+public final class StorageComponent implements SegmentStore, HintStore, StatusSource {
 
     private volatile JeSegmentStore store;
 
@@ -86,6 +88,26 @@ public final class StorageComponent implements SegmentStore, StatusSource {
     @Override
     public int segmentCount() {
         return store().segmentCount();
+    }
+
+    @Override
+    public void add(int node, int segment, Record record) {
+        store().hints().add(node, segment, record);
+    }
+
+    @Override
+    public List<Hint> peek(int node, int limit) {
+        return store().hints().peek(node, limit);
+    }
+
+    @Override
+    public void remove(Hint hint) {
+        store().hints().remove(hint);
+    }
+
+    @Override
+    public Map<Integer, Long> pending() {
+        return store().hints().pending();
     }
 
     @Override

@@ -26,6 +26,7 @@ final class StorageStatus {
         }
         m.put("state", "open");
         m.put("records", store.totalRecords());
+        m.put("hints.pending", store.hints().totalPending());
         m.put("cache.size.bytes", store.cacheSizeBytes());
         EnvironmentStats stats = store.environmentStats();
         m.put("cache.used.bytes", stats.getCacheTotalBytes());

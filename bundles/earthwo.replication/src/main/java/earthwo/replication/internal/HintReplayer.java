@@ -1,0 +1,156 @@
+package earthwo.replication.internal;
+
+import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.storage.HintStore;
+import earthwo.api.storage.HintStore.Hint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Hinted handoff, the replaying side: on one scheduled thread, for every node with hints that is
+ * live in the current map, sends its hints oldest first (one at a time, APPLY through the replica
+ * transport) and removes each once the node acknowledged it. A failure stops that node's replay
+ * and backs off (doubling from the replay interval up to a maximum) before the next attempt.
+ */
+final class HintReplayer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HintReplayer.class);
+
+    private final HintStore hints;
+    private final ClusterView cluster;
+    private final ReplicaTransport transport;
+    private final LongSupplier clock;
+    private final int batch;
+    private final long intervalMs;
+    private final long maxBackoffMs;
+    private final long sendTimeoutMs;
+    /** Per node: consecutive failures and when the next attempt may run. */
+    private final Map<Integer, long[]> backoff = new ConcurrentHashMap<>();
+    private volatile ScheduledExecutorService executor;
+
+    final LongAdder replayed = new LongAdder();
+    final LongAdder failures = new LongAdder();
+
+    HintReplayer(HintStore hints, ClusterView cluster, ReplicaTransport transport, LongSupplier clock,
+                 int batch, long intervalMs, long maxBackoffMs, long sendTimeoutMs) {
+        this.hints = hints;
+        this.cluster = cluster;
+        this.transport = transport;
+        this.clock = clock;
+        this.batch = Math.max(1, batch);
+        this.intervalMs = Math.max(10, intervalMs);
+        this.maxBackoffMs = Math.max(this.intervalMs, maxBackoffMs);
+        this.sendTimeoutMs = sendTimeoutMs;
+    }
+
+    /** Starts the replay thread (runs every interval). */
+    void start() {
+        int node = cluster.localNodeId();
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "earthwo-hint-replay-" + node);
+            t.setDaemon(true);
+            return t;
+        });
+        ex.scheduleWithFixedDelay(this::runSafely, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        executor = ex;
+    }
+
+    private void runSafely() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            LOG.warn("node {} hint replay pass failed: {}", cluster.localNodeId(), e.toString());
+        }
+    }
+
+    /** One pass over every node with hints; returns how many hints were replayed. */
+    int runOnce() {
+        SegmentMap map = cluster.currentMap();
+        int self = cluster.localNodeId();
+        int total = 0;
+        for (Map.Entry<Integer, Long> e : hints.pending().entrySet()) {
+            int node = e.getKey();
+            if (node == self || e.getValue() <= 0 || !map.nodes().containsKey(node)) {
+                continue;
+            }
+            long[] b = backoff.get(node);
+            if (b != null && clock.getAsLong() < b[1]) {
+                continue;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            total += replayTo(node);
+        }
+        return total;
+    }
+
+    private int replayTo(int node) {
+        int sent = 0;
+        long start = clock.getAsLong();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<Hint> next = hints.peek(node, batch);
+                if (next.isEmpty()) {
+                    break;
+                }
+                for (Hint h : next) {
+                    transport.send(node, h.segment(), h.record()).toCompletableFuture()
+                            .get(sendTimeoutMs + 1000, TimeUnit.MILLISECONDS);
+                    hints.remove(h);
+                    sent++;
+                    replayed.increment();
+                }
+                if (clock.getAsLong() - start > 10_000) {
+                    break; // give the other nodes their turn; the next pass continues
+                }
+            }
+            backoff.remove(node);
+            if (sent > 0) {
+                LOG.info("node {} replayed {} hints to node {} ({} still pending)", cluster.localNodeId(), sent, node,
+                        hints.pending().getOrDefault(node, 0L));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            failures.increment();
+            long[] b = backoff.computeIfAbsent(node, n -> new long[2]);
+            b[0]++;
+            long delay = Math.min(maxBackoffMs, intervalMs << Math.min(20, b[0] - 1));
+            b[1] = clock.getAsLong() + delay;
+            LOG.warn("node {} replayed {} hints to node {}, then failed ({} pending, retry in {} ms): {}",
+                    cluster.localNodeId(), sent, node, hints.pending().getOrDefault(node, 0L), delay,
+                    WriteCoordinator.unwrap(e).getMessage());
+        }
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService ex = executor;
+        executor = null;
+        if (ex == null) {
+            return;
+        }
+        ex.shutdownNow();
+        try {
+            if (!ex.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("node {} hint replay thread did not stop within 5 s", cluster.localNodeId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

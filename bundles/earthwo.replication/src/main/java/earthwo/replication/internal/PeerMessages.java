@@ -1,0 +1,244 @@
+package earthwo.replication.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Record;
+import earthwo.api.Version;
+import earthwo.api.WriteConcern;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * The replication peer messages (types 1–15 of the {@code PEER} payload, see WIRE-PROTOCOL.md
+ * "Peer messages"). All integers are big-endian; {@code bytes} is an i32 length then the bytes.
+ *
+ * <pre>
+ * APPLY   (1) request: u8 1, i32 segment, i64 mapEpoch, u8 flags (bit 0 tombstone),
+ *                      i64 version.timestamp, i32 version.nodeId, i64 expiresAt, bytes key, bytes value
+ *             answer:  u8 outcome (1 applied, 0 stale: the replica already had this or a newer version)
+ * FORWARD (2) request: u8 2, u8 op (0 PUT, 1 DEL), u8 concern (0 DEFAULT, 1 ONE, 2 QUORUM, 3 ALL),
+ *                      u8 hops, i64 expiresAt, bytes key, [bytes value — PUT only]
+ *             answer:  i64 version.timestamp, i32 version.nodeId, u8 existed
+ *                      (PUT: the version written; DEL: the tombstone's version, or 0/0 when nothing
+ *                      was deleted, and whether a live value existed)
+ * </pre>
+ *
+ * A malformed payload is BAD_REQUEST.
+ */
+final class PeerMessages {
+
+    static final int APPLY = 1;
+    static final int FORWARD = 2;
+    /** A replica that misses a key asks the others for their copy (read repair on miss). */
+    static final int READ = 3;
+    /** The highest message type replication owns; anti-entropy starts at 16. */
+    static final int LAST_TYPE = 15;
+
+    private static final int FLAG_TOMBSTONE = 0x01;
+    private static final int MAX_KEY = 64 * 1024;
+
+    private PeerMessages() {
+    }
+
+    /** A record sent to a replica. */
+    record Apply(int segment, long mapEpoch, Record record) {
+    }
+
+    /** A client write forwarded by a node that does not hold the key's segment. */
+    record Forward(boolean delete, WriteConcern concern, int hops, long expiresAt, byte[] key, byte[] value) {
+
+        static Forward put(byte[] key, byte[] value, WriteConcern concern, long expiresAt, int hops) {
+            return new Forward(false, concern, hops, expiresAt, key, value);
+        }
+
+        static Forward delete(byte[] key, WriteConcern concern, int hops) {
+            return new Forward(true, concern, hops, Record.NEVER, key, new byte[0]);
+        }
+
+        Forward nextHop() {
+            return new Forward(delete, concern, hops + 1, expiresAt, key, value);
+        }
+    }
+
+    /** The outcome of a write: its version (ZERO for a delete of nothing) and whether a live value existed. */
+    record WriteResult(Version version, boolean existed) {
+    }
+
+    static byte[] encodeApply(int segment, long mapEpoch, Record r) {
+        byte[] key = r.key();
+        byte[] value = r.value();
+        return ByteBuffer.allocate(1 + 4 + 8 + 1 + 8 + 4 + 8 + 4 + key.length + 4 + value.length)
+                .put((byte) APPLY).putInt(segment).putLong(mapEpoch)
+                .put((byte) (r.isTombstone() ? FLAG_TOMBSTONE : 0))
+                .putLong(r.version().timestamp()).putInt(r.version().nodeId()).putLong(r.expiresAt())
+                .putInt(key.length).put(key).putInt(value.length).put(value).array();
+    }
+
+    static Apply decodeApply(byte[] payload) {
+        ByteBuffer b = open(payload, APPLY);
+        try {
+            int segment = b.getInt();
+            long epoch = b.getLong();
+            int flags = b.get() & 0xff;
+            if ((flags & ~FLAG_TOMBSTONE) != 0) {
+                throw bad("APPLY with unknown flags 0x" + Integer.toHexString(flags));
+            }
+            Version v = new Version(b.getLong(), b.getInt());
+            long expiresAt = b.getLong();
+            byte[] key = bytes(b, MAX_KEY, "key");
+            byte[] value = bytes(b, Integer.MAX_VALUE, "value");
+            end(b);
+            if (key.length == 0) {
+                throw bad("APPLY with an empty key");
+            }
+            if (expiresAt < 0) {
+                throw bad("APPLY with negative expiresAt");
+            }
+            Record r;
+            if ((flags & FLAG_TOMBSTONE) != 0) {
+                if (value.length != 0) {
+                    throw bad("APPLY of a tombstone with a value");
+                }
+                r = Record.tombstone(key, v);
+            } else {
+                r = Record.value(key, value, v, expiresAt);
+            }
+            return new Apply(segment, epoch, r);
+        } catch (BufferUnderflowException e) {
+            throw bad("truncated APPLY");
+        }
+    }
+
+    static byte[] encodeRead(int segment, byte[] key) {
+        return ByteBuffer.allocate(1 + 4 + 4 + key.length).put((byte) READ).putInt(segment)
+                .putInt(key.length).put(key).array();
+    }
+
+    /** A READ request: the segment and the key. */
+    record Read(int segment, byte[] key) {
+    }
+
+    static Read decodeRead(byte[] payload) {
+        ByteBuffer b = open(payload, READ);
+        try {
+            int segment = b.getInt();
+            byte[] key = bytes(b, MAX_KEY, "key");
+            end(b);
+            if (key.length == 0) {
+                throw bad("READ with an empty key");
+            }
+            return new Read(segment, key);
+        } catch (BufferUnderflowException e) {
+            throw bad("truncated READ");
+        }
+    }
+
+    /** Answer to READ: one byte 0 when the replica has nothing, else the record in APPLY layout. */
+    static byte[] encodeReadAnswer(int segment, java.util.Optional<Record> stored) {
+        return stored.isEmpty() ? new byte[] {0} : encodeApply(segment, 0L, stored.get());
+    }
+
+    static java.util.Optional<Record> decodeReadAnswer(byte[] answer) {
+        if (answer != null && answer.length == 1 && answer[0] == 0) {
+            return java.util.Optional.empty();
+        }
+        if (answer == null || answer.length == 0 || answer[0] != APPLY) {
+            throw bad("malformed READ answer");
+        }
+        return java.util.Optional.of(decodeApply(answer).record());
+    }
+
+    static byte[] encodeApplied(boolean applied) {
+        return new byte[] {(byte) (applied ? 1 : 0)};
+    }
+
+    static boolean decodeApplied(byte[] answer) {
+        if (answer == null || answer.length != 1 || (answer[0] & 0xfe) != 0) {
+            throw bad("malformed APPLY answer");
+        }
+        return answer[0] == 1;
+    }
+
+    static byte[] encodeForward(Forward f) {
+        int size = 1 + 1 + 1 + 1 + 8 + 4 + f.key().length + (f.delete() ? 0 : 4 + f.value().length);
+        ByteBuffer b = ByteBuffer.allocate(size)
+                .put((byte) FORWARD).put((byte) (f.delete() ? 1 : 0)).put((byte) f.concern().ordinal())
+                .put((byte) Math.min(255, f.hops())).putLong(f.expiresAt())
+                .putInt(f.key().length).put(f.key());
+        if (!f.delete()) {
+            b.putInt(f.value().length).put(f.value());
+        }
+        return b.array();
+    }
+
+    static Forward decodeForward(byte[] payload) {
+        ByteBuffer b = open(payload, FORWARD);
+        try {
+            int op = b.get() & 0xff;
+            if (op > 1) {
+                throw bad("FORWARD with unknown op " + op);
+            }
+            int c = b.get() & 0xff;
+            if (c >= WriteConcern.values().length) {
+                throw bad("FORWARD with unknown concern " + c);
+            }
+            int hops = b.get() & 0xff;
+            long expiresAt = b.getLong();
+            if (expiresAt < 0) {
+                throw bad("FORWARD with negative expiresAt");
+            }
+            byte[] key = bytes(b, MAX_KEY, "key");
+            byte[] value = op == 1 ? new byte[0] : bytes(b, Integer.MAX_VALUE, "value");
+            end(b);
+            return new Forward(op == 1, WriteConcern.values()[c], hops, expiresAt, key, value);
+        } catch (BufferUnderflowException e) {
+            throw bad("truncated FORWARD");
+        }
+    }
+
+    static byte[] encodeWriteResult(WriteResult r) {
+        return ByteBuffer.allocate(13).putLong(r.version().timestamp()).putInt(r.version().nodeId())
+                .put((byte) (r.existed() ? 1 : 0)).array();
+    }
+
+    static WriteResult decodeWriteResult(byte[] answer) {
+        if (answer == null || answer.length != 13) {
+            throw bad("malformed FORWARD answer");
+        }
+        ByteBuffer b = ByteBuffer.wrap(answer);
+        return new WriteResult(new Version(b.getLong(), b.getInt()), b.get() != 0);
+    }
+
+    private static ByteBuffer open(byte[] payload, int type) {
+        if (payload == null || payload.length == 0 || (payload[0] & 0xff) != type) {
+            throw bad("not a peer message of type " + type);
+        }
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        b.get();
+        return b;
+    }
+
+    private static byte[] bytes(ByteBuffer b, int max, String field) {
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+            throw bad("bad length " + len + " of " + field);
+        }
+        if (len > max) {
+            throw new EarthwoException(ErrorCode.TOO_LARGE, field + " of " + len + " bytes is too large");
+        }
+        byte[] out = new byte[len];
+        b.get(out);
+        return out;
+    }
+
+    private static void end(ByteBuffer b) {
+        if (b.hasRemaining()) {
+            throw bad(b.remaining() + " unexpected trailing bytes");
+        }
+    }
+
+    private static EarthwoException bad(String message) {
+        return new EarthwoException(ErrorCode.BAD_REQUEST, message);
+    }
+}

@@ -1,0 +1,21 @@
+package earthwo.replication.internal.antientropy;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the anti-entropy StatusSource (both the initiating and the answering side). */
+final class AeStats {
+    final LongAdder passes = new LongAdder();
+    final LongAdder passesFailed = new LongAdder();
+    final LongAdder keysCompared = new LongAdder();
+    final LongAdder keysListed = new LongAdder();
+    final LongAdder repaired = new LongAdder();
+    final LongAdder pushed = new LongAdder();
+    final LongAdder overwritten = new LongAdder();
+    final LongAdder removed = new LongAdder();
+    final LongAdder tombstonesPurged = new LongAdder();
+    final LongAdder bytesSent = new LongAdder();
+    final LongAdder bytesReceived = new LongAdder();
+    final LongAdder messagesHandled = new LongAdder();
+    final AtomicLong lastPassMillis = new AtomicLong();
+}

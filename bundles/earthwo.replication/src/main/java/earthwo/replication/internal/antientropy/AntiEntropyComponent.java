@@ -1,0 +1,192 @@
+package earthwo.replication.internal.antientropy;
+
+import earthwo.api.NodeProperties;
+import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerHandler;
+import earthwo.api.cluster.PeerLinks;
+import earthwo.api.cluster.ReplicaSync;
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.storage.SegmentStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+
+/**
+ * Anti-entropy and partition reconciliation (DESIGN §5, §6): answers the anti-entropy peer
+ * messages (types 16–22), runs a pass every {@value #INTERVAL}{@code =}30000 ms for the segments
+ * this node masters, and at once when a node (re)appears in the map; provides {@link ReplicaSync}
+ * and the "antientropy" status. One scheduler thread, started in activate and stopped in
+ * deactivate. Without {@link PeerLinks} it still answers nothing and runs no pass.
+ *
+ * <p>Settings (component configuration PID {@code earthwo.antientropy}, then framework property):
+ * {@value #INTERVAL} (default 30000; 0 disables periodic passes), {@value #GRACE} (default 3600000),
+ * {@value #TIMEOUT} (per message, default 30000).
+ */
+@Component(service = {ReplicaSync.class, StatusSource.class, PeerHandler.class}, configurationPid = "earthwo.antientropy",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        property = {"earthwo.peer.types:Integer=16", "earthwo.peer.types:Integer=17", "earthwo.peer.types:Integer=18",
+                "earthwo.peer.types:Integer=19", "earthwo.peer.types:Integer=20", "earthwo.peer.types:Integer=21",
+                "earthwo.peer.types:Integer=22"})
+public final class AntiEntropyComponent implements ReplicaSync, StatusSource, PeerHandler {
+
+    static final String INTERVAL = "earthwo.antientropy.interval.ms";
+    static final String GRACE = "earthwo.tombstone.grace.ms";
+    static final String TIMEOUT = "earthwo.antientropy.timeout.ms";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AntiEntropyComponent.class);
+
+    private final ClusterView cluster;
+    private final AntiEntropy engine;
+    private final long intervalMillis;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AutoCloseable mapListener;
+    private volatile Set<Integer> knownNodes = Set.of();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PeerLinks links;
+
+    @Activate
+    public AntiEntropyComponent(@Reference SegmentStore store, @Reference ClusterView cluster, BundleContext context,
+                                Map<String, Object> config) {
+        this(store, cluster, config, context::getProperty);
+    }
+
+    AntiEntropyComponent(SegmentStore store, ClusterView cluster, Map<String, ?> config, UnaryOperator<String> framework) {
+        this.cluster = cluster;
+        this.intervalMillis = Long.parseLong(NodeProperties.get(INTERVAL, config, framework, "30000").trim());
+        long grace = Long.parseLong(NodeProperties.get(GRACE, config, framework, "3600000").trim());
+        long timeout = Long.parseLong(NodeProperties.get(TIMEOUT, config, framework, "30000").trim());
+        this.engine = new AntiEntropy(store, cluster, () -> links, grace, System::currentTimeMillis, Duration.ofMillis(timeout));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "earthwo-antientropy-" + cluster.localNodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        if (intervalMillis > 0) {
+            scheduler.scheduleWithFixedDelay(this::runAll, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        }
+        this.mapListener = cluster.onMapChange(this::mapChanged);
+        LOG.info("node {} anti-entropy ready (interval {} ms, tombstone grace {} ms)", cluster.localNodeId(), intervalMillis, grace);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            mapListener.close();
+        } catch (Exception e) {
+            LOG.debug("removing the map listener failed", e);
+        }
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("anti-entropy pass still running after 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A node that was not in the previous map (a node returned or joined): pass at once. */
+    private void mapChanged(SegmentMap map) {
+        Set<Integer> now = new HashSet<>(map.nodes().keySet());
+        Set<Integer> before = knownNodes;
+        knownNodes = now;
+        now.removeAll(before);
+        if (!before.isEmpty() && !now.isEmpty()) {
+            LOG.info("node {} anti-entropy: nodes {} (re)appeared, starting a pass", cluster.localNodeId(), now);
+            try {
+                scheduler.execute(this::runAll);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // deactivating
+            }
+        }
+    }
+
+    private void runAll() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            engine.runAll();
+        } catch (RuntimeException e) {
+            LOG.warn("anti-entropy pass failed", e);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    /**
+     * Runs a pass of one segment now on the scheduler thread (for the coming shell command).
+     * Completes with one line per peer; empty when this node is not the segment's master.
+     */
+    CompletionStage<List<String>> passNow(int segment) {
+        return CompletableFuture.supplyAsync(
+                () -> engine.passSegment(segment).stream().map(Object::toString).toList(), scheduler);
+    }
+
+    @Override
+    public CompletionStage<byte[]> handle(byte[] payload) {
+        return engine.handler.handle(payload);
+    }
+
+    @Override
+    public Map<Integer, Set<Integer>> inSync() {
+        return engine.inSync();
+    }
+
+    @Override
+    public long lastPass(int segment) {
+        return engine.lastPass(segment);
+    }
+
+    @Override
+    public String name() {
+        return "antientropy";
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        AeStats s = engine.stats;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("passes", s.passes.sum());
+        m.put("passes.failed", s.passesFailed.sum());
+        m.put("keys.compared", s.keysCompared.sum());
+        m.put("keys.listed", s.keysListed.sum());
+        m.put("keys.repaired", s.repaired.sum());
+        m.put("keys.pushed", s.pushed.sum());
+        m.put("keys.overwritten", s.overwritten.sum());
+        m.put("keys.removed", s.removed.sum());
+        m.put("tombstones.purged", s.tombstonesPurged.sum());
+        m.put("bytes.sent", s.bytesSent.sum());
+        m.put("bytes.received", s.bytesReceived.sum());
+        m.put("last.pass", s.lastPassMillis.get());
+        m.put("segments.out.of.sync", engine.outOfSyncSegments());
+        m.put("policy", cluster.reconcilePolicy());
+        m.put("interval.ms", intervalMillis);
+        m.put("peer.links", links != null);
+        return m;
+    }
+}

@@ -1,0 +1,197 @@
+package earthwo.replication.internal.antientropy;
+
+import earthwo.api.Record;
+import earthwo.api.Version;
+import earthwo.api.cluster.ReconcilePolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AntiEntropyTest {
+
+    private static final long T0 = System.currentTimeMillis() - 10_000;
+
+    private static long ts(long wallOffset) {
+        return Version.of(T0 + wallOffset, 0, 0).timestamp();
+    }
+
+    private static String value(String v) {
+        return v;
+    }
+
+    @Test
+    void mergeRepairsDivergenceBothWays(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 2, 8, 3_600_000)) {
+            for (int i = 0; i < 2000; i++) {
+                c.put(1, "k" + i, "v" + i, ts(i), 1);
+                c.put(2, "k" + i, "v" + i, ts(i), 1);
+            }
+            assertTrue(c.engine(1).inSync().get(0).isEmpty(), "nothing known before a pass");
+            List<AntiEntropy.PeerResult> first = c.passAll();
+            assertTrue(first.stream().allMatch(r -> r.ok && !r.found()));
+            assertEquals(Set.of(2), c.engine(1).inSync().get(3));
+            assertEquals(Set.of(1), c.engine(2).inSync().get(3), "the replica learns the result");
+
+            // Divergence: each side has keys the other lacks, newer versions on both sides, a delete on node 2.
+            for (int i = 0; i < 50; i++) {
+                c.put(1, "only1-" + i, "a", ts(5000 + i), 1);
+                c.put(2, "only2-" + i, "b", ts(5000 + i), 2);
+                c.put(1, "k" + i, "newer-on-1", ts(6000 + i), 1);
+                c.put(2, "k" + (100 + i), "newer-on-2", ts(6000 + i), 2);
+            }
+            c.delete(2, "k500", ts(7000), 2);
+            c.passAll();
+            assertTrue(c.equalStores(1, 2), "both replicas equal after MERGE");
+            assertEquals("newer-on-1", new String(c.read(2, "k3").value()));
+            assertEquals("newer-on-2", new String(c.read(1, "k103").value()));
+            assertNotNull(c.read(1, "only2-7"));
+            assertNotNull(c.read(2, "only1-7"));
+            assertTrue(c.read(1, "k500").isTombstone(), "the tombstone propagates");
+            long pulled = 0;
+            long pushed = 0;
+            pulled += c.engine(1).stats.repaired.sum();
+            pushed += c.engine(1).stats.pushed.sum();
+            assertEquals(50 + 50 + 1, pulled);
+            assertEquals(50 + 50, pushed);
+            for (int s = 0; s < 8; s++) {
+                assertEquals(Set.of(2), c.engine(1).inSync().get(s), "confirmed in sync after the repair");
+            }
+            List<AntiEntropy.PeerResult> again = c.passAll();
+            assertTrue(again.stream().allMatch(r -> r.ok && !r.found()), "a second pass finds nothing");
+        }
+    }
+
+    @Test
+    void failedPassClearsInSync(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 2, 2, 3_600_000)) {
+            c.put(1, "a", "1", ts(1), 1);
+            c.put(2, "a", "1", ts(1), 1);
+            c.passAll();
+            assertEquals(Set.of(2), c.engine(1).inSync().get(0));
+            c.links.down.add(2);
+            List<AntiEntropy.PeerResult> r = c.passAll();
+            assertFalse(r.get(0).ok);
+            assertEquals(Set.of(), c.engine(1).inSync().get(0));
+            assertEquals(2, c.engine(1).outOfSyncSegments());
+        }
+    }
+
+    @Test
+    void masterPolicyMakesEveryReplicaEqualToTheMaster(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 3, 4, 3_600_000)) {
+            c.policy = ReconcilePolicy.MASTER;
+            for (int i = 0; i < 500; i++) {
+                for (int n = 1; n <= 3; n++) {
+                    c.put(n, "k" + i, "v" + i, ts(i), 1);
+                }
+            }
+            // The minority side wrote during a partition: newer values and keys the master never saw.
+            for (int i = 0; i < 20; i++) {
+                c.put(2, "k" + i, "replica-newer", ts(9000 + i), 2);
+                c.put(3, "extra3-" + i, "x", ts(9000 + i), 3);
+                c.put(1, "master-only-" + i, "m", ts(9000 + i), 1);
+            }
+            c.delete(3, "k42", ts(9500), 3);
+            c.delete(1, "k43", ts(9500), 1);
+            c.passAll();
+            assertTrue(c.equalStores(1, 2), "replica 2 equals the master");
+            assertTrue(c.equalStores(1, 3), "replica 3 equals the master");
+            assertEquals("v5", new String(c.read(2, "k5").value()), "newer replica value overwritten");
+            assertNull(c.read(3, "extra3-5"), "keys the master lacks are removed");
+            assertFalse(c.read(3, "k42").isTombstone(), "a replica's delete the master lacks is undone");
+            assertTrue(c.read(2, "k43").isTombstone(), "the master's delete reaches the replicas");
+            assertEquals(0, c.engine(1).stats.repaired.sum(), "the master pulls nothing");
+            assertEquals(20, c.engine(1).stats.removed.sum());
+            assertEquals(21, c.engine(1).stats.overwritten.sum());
+            for (int s = 0; s < 4; s++) {
+                assertEquals(Set.of(2, 3), c.engine(1).inSync().get(s));
+            }
+        }
+    }
+
+    @Test
+    void tombstonesArePurgedOnceEveryReplicaIsInSync(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 3, 2, 1_000)) {
+            c.put(1, "gone", "v", ts(1), 1);
+            c.put(2, "gone", "v", ts(1), 1);
+            c.put(3, "gone", "v", ts(1), 1);
+            c.delete(1, "gone", ts(2), 1);
+            c.put(1, "fresh", "v", ts(3), 1);
+            c.delete(1, "fresh", Version.of(System.currentTimeMillis(), 0, 1).timestamp(), 1);
+            c.links.down.add(3);
+            c.passAll();
+            assertTrue(c.read(2, "gone").isTombstone(), "tombstone propagated to 2");
+            assertNotNull(c.read(1, "gone"), "not purged while replica 3 is unreachable");
+            c.links.down.clear();
+            c.passAll(); // repairs 3
+            c.passAll(); // everyone in sync: purge
+            for (int n = 1; n <= 3; n++) {
+                assertNull(c.read(n, "gone"), "old tombstone purged on node " + n);
+                assertTrue(c.read(n, "fresh").isTombstone(), "tombstone within the grace is kept on node " + n);
+            }
+            assertTrue(c.engine(1).stats.tombstonesPurged.sum() >= 3);
+            List<AntiEntropy.PeerResult> r = c.passAll();
+            assertTrue(r.stream().allMatch(p -> p.ok && !p.found()));
+        }
+    }
+
+    /**
+     * The issue's ratio (1M keys, 1,000 diverged = 0.1%) at 100,000 keys and 100 diverged by default; other
+     * sizes with -Dae.keys, -Dae.diverged, -Dae.segments, -Dae.maxPercent.
+     */
+    @Test
+    void bytesFollowTheDivergence(@TempDir Path dir) {
+        int keys = Integer.getInteger("ae.keys", 100_000);
+        int diverged = Integer.getInteger("ae.diverged", 100);
+        int segments = Integer.getInteger("ae.segments", 64);
+        byte[] value = new byte[100];
+        try (TestCluster c = new TestCluster(dir, 2, segments, 3_600_000)) {
+            long start = System.nanoTime();
+            long fullCopy = 0;
+            for (int i = 0; i < keys; i++) {
+                byte[] k = TestCluster.key("user:" + i);
+                int s = c.segmentOf(k);
+                Record r = Record.value(k, value, new Version(ts(i % 5000), 1), Record.NEVER);
+                c.store(1).apply(s, r);
+                c.store(2).apply(s, r);
+                fullCopy += AeCodec.recordBytes(r);
+            }
+            long loaded = System.nanoTime();
+            // Half diverged on each side: newer values on node 2, keys node 1 lacks... spread over all segments.
+            for (int i = 0; i < diverged; i++) {
+                int k = (int) ((long) i * keys / diverged);
+                byte[] key = TestCluster.key("user:" + k);
+                int s = c.segmentOf(key);
+                int node = i % 2 == 0 ? 1 : 2;
+                c.store(node).apply(s, Record.value(key, value, new Version(ts(9000 + i), node), Record.NEVER));
+            }
+            c.links.reset();
+            long t = System.nanoTime();
+            c.passAll();
+            long passNanos = System.nanoTime() - t;
+            long bytes = c.links.total();
+            assertTrue(c.equalStores(1, 2));
+            long repaired = c.engine(1).stats.repaired.sum() + c.engine(1).stats.pushed.sum();
+            System.out.printf("anti-entropy: %,d keys in %d segments, %,d diverged: full copy %,d B; pass exchanged %,d B "
+                            + "(%,d requests B + %,d answer B, %d messages, incl. confirmation) = %.3f%% of a full copy; "
+                            + "%d keys repaired; load %.1f s, pass %.1f s%n",
+                    keys, segments, diverged, fullCopy, bytes, c.links.requestBytes.get(), c.links.answerBytes.get(),
+                    c.links.messages.get(), 100.0 * bytes / fullCopy, repaired, (loaded - start) / 1e9, passNanos / 1e9);
+            assertEquals(diverged, repaired);
+            c.links.reset();
+            c.passAll();
+            System.out.printf("anti-entropy: in-sync pass of %d segments exchanged %,d B%n", segments, c.links.total());
+            double limit = Double.parseDouble(System.getProperty("ae.maxPercent", "1.0"));
+            assertTrue(100.0 * bytes / fullCopy < limit, "bytes exchanged must follow the divergence");
+        }
+    }
+}

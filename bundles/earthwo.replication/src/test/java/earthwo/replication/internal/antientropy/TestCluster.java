@@ -1,0 +1,226 @@
+package earthwo.replication.internal.antientropy;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Record;
+import earthwo.api.Segments;
+import earthwo.api.Version;
+import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.NodeInfo;
+import earthwo.api.cluster.PeerHandler;
+import earthwo.api.cluster.PeerLinks;
+import earthwo.api.cluster.ReconcilePolicy;
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.storage.SegmentStore;
+import earthwo.storage.internal.RealStores;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/** N real JE stores in one JVM, each with an anti-entropy engine, linked by direct calls that count bytes. */
+final class TestCluster implements AutoCloseable {
+
+    final int segments;
+    final List<SegmentStore> stores = new ArrayList<>();
+    final List<AntiEntropy> engines = new ArrayList<>();
+    final Links links = new Links();
+    volatile ReconcilePolicy policy = ReconcilePolicy.MERGE;
+    volatile long now = System.currentTimeMillis();
+
+    TestCluster(Path dir, int nodes, int segments, long graceMillis) {
+        this.segments = segments;
+        List<Integer> ids = new ArrayList<>();
+        Map<Integer, NodeInfo> infos = new HashMap<>();
+        for (int n = 1; n <= nodes; n++) {
+            ids.add(n);
+            infos.put(n, new NodeInfo(n, "127.0.0.1", 7380 + n));
+        }
+        List<List<Integer>> replicas = new ArrayList<>();
+        for (int s = 0; s < segments; s++) {
+            replicas.add(ids);
+        }
+        SegmentMap map = new SegmentMap(1, nodes, replicas, infos);
+        for (int n = 1; n <= nodes; n++) {
+            SegmentStore store = RealStores.open(dir.resolve("node" + n), segments);
+            stores.add(store);
+            AntiEntropy engine = new AntiEntropy(store, new View(n, map), () -> links, graceMillis, () -> now, Duration.ofSeconds(30));
+            engines.add(engine);
+            links.handlers.put(n, engine.handler);
+        }
+    }
+
+    SegmentStore store(int node) {
+        return stores.get(node - 1);
+    }
+
+    AntiEntropy engine(int node) {
+        return engines.get(node - 1);
+    }
+
+    static byte[] key(String k) {
+        return k.getBytes(StandardCharsets.UTF_8);
+    }
+
+    int segmentOf(byte[] key) {
+        return Segments.segmentOf(key, segments);
+    }
+
+    void put(int node, String key, String value, long ts, int writer) {
+        byte[] k = key(key);
+        store(node).apply(segmentOf(k), Record.value(k, value.getBytes(StandardCharsets.UTF_8), new Version(ts, writer), Record.NEVER));
+    }
+
+    void delete(int node, String key, long ts, int writer) {
+        byte[] k = key(key);
+        store(node).apply(segmentOf(k), Record.tombstone(k, new Version(ts, writer)));
+    }
+
+    Record read(int node, String key) {
+        byte[] k = key(key);
+        return store(node).read(segmentOf(k), k).orElse(null);
+    }
+
+    /** Runs a pass of every segment on the master (node 1). */
+    List<AntiEntropy.PeerResult> passAll() {
+        List<AntiEntropy.PeerResult> out = new ArrayList<>();
+        for (int s = 0; s < segments; s++) {
+            out.addAll(engine(1).passSegment(s));
+        }
+        return out;
+    }
+
+    List<Record> all(int node, int segment) {
+        List<Record> out = new ArrayList<>();
+        byte[] after = null;
+        while (true) {
+            List<Record> page = store(node).scan(segment, new byte[0], after, 10_000);
+            out.addAll(page);
+            if (page.size() < 10_000) {
+                return out;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    boolean equalStores(int a, int b) {
+        for (int s = 0; s < segments; s++) {
+            if (!all(a, s).equals(all(b, s))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (SegmentStore s : stores) {
+            RealStores.close(s);
+        }
+    }
+
+    /** PeerLinks that calls the other node's handler directly and counts the bytes both ways. */
+    static final class Links implements PeerLinks {
+        final Map<Integer, PeerHandler> handlers = new ConcurrentHashMap<>();
+        final Set<Integer> down = ConcurrentHashMap.newKeySet();
+        final AtomicLong requestBytes = new AtomicLong();
+        final AtomicLong answerBytes = new AtomicLong();
+        final AtomicLong messages = new AtomicLong();
+
+        @Override
+        public CompletionStage<byte[]> call(int nodeId, byte[] payload, Duration timeout) {
+            PeerHandler h = handlers.get(nodeId);
+            if (h == null || down.contains(nodeId)) {
+                return CompletableFuture.failedFuture(new EarthwoException(ErrorCode.UNAVAILABLE, "node " + nodeId + " unreachable"));
+            }
+            messages.incrementAndGet();
+            requestBytes.addAndGet(payload.length);
+            return h.handle(payload.clone()).thenApply(a -> {
+                answerBytes.addAndGet(a.length);
+                return a;
+            });
+        }
+
+        long total() {
+            return requestBytes.get() + answerBytes.get();
+        }
+
+        void reset() {
+            requestBytes.set(0);
+            answerBytes.set(0);
+            messages.set(0);
+        }
+    }
+
+    /** A fixed map; the policy is the cluster's field. */
+    final class View implements ClusterView {
+        private final int id;
+        private final SegmentMap map;
+
+        View(int id, SegmentMap map) {
+            this.id = id;
+            this.map = map;
+        }
+
+        @Override
+        public int localNodeId() {
+            return id;
+        }
+
+        @Override
+        public String clusterName() {
+            return "test";
+        }
+
+        @Override
+        public SegmentMap currentMap() {
+            return map;
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+
+        @Override
+        public int controllerId() {
+            return 1;
+        }
+
+        @Override
+        public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
+            listener.accept(map);
+            return () -> { };
+        }
+
+        @Override
+        public void setReplicationFactor(int replicas) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void pinMaster(int segment, int nodeId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setReconcilePolicy(ReconcilePolicy p) {
+            policy = p;
+        }
+
+        @Override
+        public ReconcilePolicy reconcilePolicy() {
+            return policy;
+        }
+    }
+}

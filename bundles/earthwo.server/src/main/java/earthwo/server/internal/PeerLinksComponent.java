@@ -1,0 +1,82 @@
+package earthwo.server.internal;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterView;
+import earthwo.api.cluster.PeerLinks;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
+
+/**
+ * The node-to-node links as a Declarative Services component: provides {@link PeerLinks} (see
+ * {@link PeerLinkPool} for pooling, timeouts and failure handling) and the "links"
+ * {@link StatusSource}. Settings come from PID {@value ServerSettings#PID} (keys in
+ * {@link LinkSettings}; the data secret {@code earthwo.secret} is presented to peers).
+ *
+ * <p>The cluster view is a dynamic, optional reference read at every call, so an update of the
+ * cluster bundle does not take PeerLinks away from its users: calls meanwhile fail with
+ * UNAVAILABLE.
+ */
+@Component(service = {PeerLinks.class, StatusSource.class}, configurationPid = ServerSettings.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class PeerLinksComponent implements PeerLinks, StatusSource {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ClusterView cluster;
+
+    private volatile PeerLinkPool pool;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> config) {
+        activate(config, context::getProperty);
+    }
+
+    void activate(Map<String, ?> config, UnaryOperator<String> framework) {
+        pool = new PeerLinkPool(LinkSettings.resolve(config, framework), () -> cluster);
+    }
+
+    @Deactivate
+    void deactivate() {
+        PeerLinkPool p = pool;
+        pool = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    @Override
+    public CompletionStage<byte[]> call(int nodeId, byte[] payload, Duration timeout) {
+        PeerLinkPool p = pool;
+        if (p == null) {
+            return CompletableFuture.failedFuture(new EarthwoException(ErrorCode.UNAVAILABLE,
+                    "the peer links of this node are closed (restarting?)"));
+        }
+        return p.call(nodeId, payload, timeout);
+    }
+
+    @Override
+    public String name() {
+        return PeerLinkPool.STATUS_NAME;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        PeerLinkPool p = pool;
+        return p == null ? Map.of("peers", 0) : p.status();
+    }
+}

@@ -1,0 +1,162 @@
+package earthwo.it.cluster;
+
+import earthwo.api.cluster.SegmentMap;
+import earthwo.api.protocol.Request;
+import earthwo.api.protocol.Response;
+import earthwo.it.NodeProcess;
+import earthwo.it.RawConnection;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of separate node processes on 127.0.0.1 with a standalone ZooKeeper, all started
+ * through {@code bin/earthwo} as an operator would. {@link #close()} stops every process it
+ * started, also when the test failed.
+ */
+final class LocalCluster implements AutoCloseable {
+
+    private final Path root;
+    private final String name;
+    private final int zkPort;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private boolean zkStarted;
+
+    LocalCluster(Path root, String name) throws IOException {
+        this.root = root;
+        this.name = name;
+        this.zkPort = NodeProcess.freePort();
+    }
+
+    LocalCluster startZooKeeper() throws IOException, InterruptedException {
+        NodeProcess.ProcessResult r = tool().earthwo("zk", "start", "--port", String.valueOf(zkPort),
+                "--data", root.resolve("zk").toString());
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("bin/earthwo zk start failed: " + r.output());
+        }
+        zkStarted = true;
+        return this;
+    }
+
+    /** Starts {@code count} more nodes, each with its own data directory and port. */
+    LocalCluster startNodes(int count) throws IOException, InterruptedException {
+        for (int i = 0; i < count; i++) {
+            NodeProcess n = new NodeProcess(root.resolve("n" + (nodes.size() + 1)), NodeProcess.freePort());
+            nodes.add(n);
+            n.start("--cluster", name, "--zk", "127.0.0.1:" + zkPort);
+        }
+        return this;
+    }
+
+    String zkAddress() {
+        return "127.0.0.1:" + zkPort;
+    }
+
+    NodeProcess node(int index) {
+        return nodes.get(index);
+    }
+
+    List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    /** Seeds for a client: every node's address. */
+    String[] seeds() throws IOException {
+        String[] s = new String[nodes.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = "127.0.0.1:" + nodes.get(i).port();
+        }
+        return s;
+    }
+
+    /** Runs a Gogo command on a node through {@code bin/earthwo exec}. */
+    NodeProcess.ProcessResult exec(int index, String command) throws IOException, InterruptedException {
+        return nodes.get(index).earthwo("--data", nodes.get(index).dataDir().toString(), "exec", command);
+    }
+
+    /** The segment map as a node serves it to clients. */
+    SegmentMap map(int index) throws IOException {
+        try (RawConnection c = new RawConnection(nodes.get(index).address())) {
+            Response r = c.call(Request.map(1));
+            if (r.isError()) {
+                throw r.toException();
+            }
+            return r.segmentMap();
+        }
+    }
+
+    /** Polls a node's map until it satisfies the condition. */
+    SegmentMap awaitMap(int index, Predicate<SegmentMap> condition, Duration timeout, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SegmentMap last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = map(index);
+                if (condition.test(last)) {
+                    return last;
+                }
+            } catch (IOException | RuntimeException e) {
+                // node restarting: try again
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; last map " + last);
+    }
+
+    static boolean everySegmentHas(SegmentMap m, int replicas) {
+        for (int s = 0; s < m.segmentCount(); s++) {
+            if (m.replicas(s).size() != replicas) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private NodeProcess tool() {
+        return new NodeProcess(root.resolve("tool"), 0);
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (NodeProcess n : nodes) {
+            try {
+                n.close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (zkStarted) {
+            tool().earthwo("zk", "stop", "--data", root.resolve("zk").toString());
+        }
+        // Whatever bin/earthwo zk stop left behind: every pid file under the ZooKeeper directory.
+        Path zk = root.resolve("zk");
+        if (Files.isDirectory(zk)) {
+            try (Stream<Path> files = Files.list(zk)) {
+                for (Path pidFile : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+                    Optional<ProcessHandle> p = pid(pidFile).flatMap(ProcessHandle::of);
+                    p.ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static Optional<Long> pid(Path file) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
