@@ -291,6 +291,15 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
     private void onConnectionState(ConnectionState state) {
         boolean now = state.isConnected();
+        if (state == ConnectionState.LOST) {
+            // Disconnected for longer than the session timeout (or expired): the ephemeral
+            // registration and the controller latch go with the session; Curator re-creates both
+            // with a new session when ZooKeeper is back. The data plane keeps serving the last map.
+            MapDoc m = current;
+            LOG.warn("node {} cluster {} epoch {}: ZooKeeper session lost; serving on the last map, registering again"
+                    + " when ZooKeeper at {} returns", nodeId, settings.cluster(), m == null ? 0 : m.epoch,
+                    connectString);
+        }
         if (now != connected) {
             connected = now;
             MapDoc m = current;

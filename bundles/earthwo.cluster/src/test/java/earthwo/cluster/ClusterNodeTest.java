@@ -319,6 +319,59 @@ class ClusterNodeTest {
         assertTrue(node.currentMap().epoch() >= map.epoch());
     }
 
+    /**
+     * ZooKeeper down for three session timeouts: every session expires (Curator reports LOST and
+     * opens a new session), the restarted server drops the old ephemeral registrations and
+     * controller latch, the nodes register again, a controller is elected, and the map it
+     * writes has the same replica set for every segment (the grace period covers the moment the
+     * old registrations are gone and the new ones not yet there).
+     */
+    @Test
+    void zooKeeperDownPastTheSessionTimeoutReRegistersAndMovesNoData() throws Exception {
+        // tickTime 200 ms, so the server accepts a 1 s session timeout (its minimum is 2 ticks)
+        TestingServer server = new TestingServer(new org.apache.curator.test.InstanceSpec(
+                tmp.resolve("zk-expiry").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+        toClose.add(server);
+        int sessionMs = 1000;
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            Map<String, Object> c = config(name, server.getConnectString(), 60_000);
+            c.put(ClusterSettings.SESSION_TIMEOUT_MS, String.valueOf(sessionMs));
+            c.put(ClusterSettings.CONNECTION_TIMEOUT_MS, "1000");
+            nodes.add(start(c));
+        }
+        awaitAgreement(nodes);
+        SegmentMap before = nodes.get(0).currentMap();
+
+        server.stop();
+        await("all disconnected", 10_000, () -> nodes.stream().noneMatch(ClusterNode::isConnected));
+        Thread.sleep(3L * sessionMs + 500);
+        for (ClusterNode n : nodes) {
+            assertTrue(before == n.currentMap() || before.epoch() == n.currentMap().epoch(), "the last map is kept");
+        }
+        server.restart();
+        await("all reconnected", 15_000, () -> nodes.stream().allMatch(ClusterNode::isConnected));
+        // past the expiry of the old sessions on the restarted server: their ephemerals are gone
+        Thread.sleep(3L * sessionMs);
+        await("all registered again, none listed as down", 15_000, () -> nodes.stream().allMatch(n -> {
+            Object down = n.status().get("down");
+            return down instanceof Set<?> d && d.isEmpty() && n.currentMap().nodes().size() == 3;
+        }));
+        awaitAgreement(nodes);
+        SegmentMap after = nodes.get(0).currentMap();
+        assertTrue(after.epoch() > before.epoch(), "a new controller wrote the map");
+        for (int s = 0; s < S; s++) {
+            assertEquals(new HashSet<>(before.replicas(s)), new HashSet<>(after.replicas(s)),
+                    "segment " + s + " moved after the sessions expired");
+        }
+        try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory
+                .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+            zk.start();
+            List<String> registered = zk.getChildren().forPath(ClusterPaths.of("test").nodes());
+            assertEquals(3, registered.size(), registered.toString());
+        }
+    }
+
     @Test
     void listenerGetsCurrentMapAtOnceAndCanBeRemoved() throws Exception {
         ClusterNode node = start(config("a", "", 60_000));

@@ -45,12 +45,31 @@ final class LocalCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Stops the standalone ZooKeeper ({@code bin/earthwo zk stop}); {@link #startZooKeeper()}
+     * starts it again on the same port with the same data directory.
+     */
+    LocalCluster stopZooKeeper() throws IOException, InterruptedException {
+        NodeProcess.ProcessResult r = tool().earthwo("zk", "stop", "--data", root.resolve("zk").toString());
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("bin/earthwo zk stop failed: " + r.output());
+        }
+        return this;
+    }
+
     /** Starts {@code count} more nodes, each with its own data directory and port. */
     LocalCluster startNodes(int count) throws IOException, InterruptedException {
+        return startNodes(count, new String[0]);
+    }
+
+    /** Starts {@code count} more nodes with extra start options (e.g. {@code -Dkey=value}). */
+    LocalCluster startNodes(int count, String... options) throws IOException, InterruptedException {
         for (int i = 0; i < count; i++) {
             NodeProcess n = new NodeProcess(root.resolve("n" + (nodes.size() + 1)), NodeProcess.freePort());
             nodes.add(n);
-            n.start("--cluster", name, "--zk", "127.0.0.1:" + zkPort);
+            List<String> args = new ArrayList<>(List.of("--cluster", name, "--zk", "127.0.0.1:" + zkPort));
+            args.addAll(List.of(options));
+            n.start(args.toArray(new String[0]));
         }
         return this;
     }

@@ -88,6 +88,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
 
     private final LinkSettings settings;
     private final Supplier<ClusterView> cluster;
+    private final PeerBlocks blocks;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final ProtocolLimits limits;
@@ -96,8 +97,14 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
     private volatile boolean closed;
 
     PeerLinkPool(LinkSettings settings, Supplier<ClusterView> cluster) {
+        this(settings, cluster, new PeerBlocks());
+    }
+
+    /** With fault injection: calls to a node in {@code blocks} fail UNAVAILABLE at once. */
+    PeerLinkPool(LinkSettings settings, Supplier<ClusterView> cluster, PeerBlocks blocks) {
         this.settings = settings;
         this.cluster = cluster;
+        this.blocks = blocks;
         this.limits = new ProtocolLimits(1, 0, settings.maxFrameBytes);
         this.group = new NioEventLoopGroup(settings.threads, new DefaultThreadFactory(THREAD_NAME, true));
         this.bootstrap = new Bootstrap()
@@ -121,6 +128,9 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
             checkPayload(payload);
             if (closed) {
                 throw unavailable("the peer links of this node are closed (shutting down)");
+            }
+            if (blocks.isBlocked(nodeId)) {
+                throw unavailable("peer traffic to node " + nodeId + " is blocked on this node (links:block)");
             }
             NodeInfo node = resolve(nodeId);
             Link link = links.computeIfAbsent(nodeId, Link::new);
@@ -211,6 +221,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
         Map<Integer, Link> sorted = new TreeMap<>(links);
         m.put("peers", sorted.size());
         m.put("connected", sorted.values().stream().filter(Link::isConnected).count());
+        m.put("blocked", blocks.snapshot());
         for (Link l : sorted.values()) {
             String p = "node." + l.nodeId + ".";
             m.put(p + "address", l.address());

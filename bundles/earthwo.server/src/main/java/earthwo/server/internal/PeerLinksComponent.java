@@ -6,6 +6,7 @@ import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerLinks;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import java.time.Duration;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,6 +32,10 @@ import java.util.function.UnaryOperator;
  * <p>The cluster view is a dynamic, optional reference read at every call, so an update of the
  * cluster bundle does not take PeerLinks away from its users: calls meanwhile fail with
  * UNAVAILABLE.
+ *
+ * <p>Fault injection: the component registers {@link LinkCommands} ({@code links:block},
+ * {@code links:unblock}, {@code links:blocked}) as a plain service for Gogo; calls to a blocked
+ * node fail UNAVAILABLE at once (see {@link PeerBlocks}).
  */
 @Component(service = {PeerLinks.class, StatusSource.class}, configurationPid = ServerSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -40,18 +46,33 @@ public final class PeerLinksComponent implements PeerLinks, StatusSource {
     volatile ClusterView cluster;
 
     private volatile PeerLinkPool pool;
+    /** Fault injection (links:block): kept for the life of the component. */
+    private final PeerBlocks blocks = new PeerBlocks();
+    private ServiceRegistration<LinkCommands> commands;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         activate(config, context::getProperty);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("osgi.command.scope", LinkCommands.SCOPE);
+        props.put("osgi.command.function", LinkCommands.FUNCTIONS);
+        commands = context.registerService(LinkCommands.class, new LinkCommands(blocks), props);
     }
 
     void activate(Map<String, ?> config, UnaryOperator<String> framework) {
-        pool = new PeerLinkPool(LinkSettings.resolve(config, framework), () -> cluster);
+        pool = new PeerLinkPool(LinkSettings.resolve(config, framework), () -> cluster, blocks);
     }
 
     @Deactivate
     void deactivate() {
+        if (commands != null) {
+            try {
+                commands.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            commands = null;
+        }
         PeerLinkPool p = pool;
         pool = null;
         if (p != null) {

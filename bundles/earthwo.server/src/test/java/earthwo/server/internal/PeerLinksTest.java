@@ -200,6 +200,38 @@ class PeerLinksTest {
     }
 
     @Test
+    void blockedPeerFailsAtOnceUntilUnblocked() throws Exception {
+        ServerComponent b = server(dataB, 0, "B");
+        ServerComponent c = server(dataC, 0, "C");
+        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b), 3, port(c))));
+        PeerLinksComponent l = links(view);
+        PeerBlocks blocks = new PeerBlocks();
+        LinkCommands commands = new LinkCommands(blocks);
+        // a pool with its own PeerBlocks, changed through the Gogo command object
+        PeerLinkPool pool = new PeerLinkPool(LinkSettings.resolve(Map.of(), k -> null), () -> view, blocks);
+        try {
+            assertEquals("B:X", text(await(pool.call(2, bytes(1, "x"), T))));
+            assertEquals("blocked [2]", commands.block(2));
+            assertEquals("[2]", commands.blocked());
+            long t0 = System.nanoTime();
+            EarthwoException e = failure(pool.call(2, bytes(1, "x"), Duration.ofSeconds(30)));
+            assertEquals(ErrorCode.UNAVAILABLE, e.code());
+            assertTrue(e.getMessage().contains("blocked"), e.getMessage());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "fails at once");
+            assertEquals("C:Y", text(await(pool.call(3, bytes(1, "y"), T))), "other peers are not blocked");
+            assertEquals("blocked [2, 3]", commands.block(3));
+            assertEquals("blocked [3]", commands.unblock(2));
+            assertEquals("B:Z", text(await(pool.call(2, bytes(1, "z"), T))));
+            assertEquals("blocked (none)", commands.unblock());
+            assertEquals("C:W", text(await(pool.call(3, bytes(1, "w"), T))));
+            assertEquals("(none)", commands.blocked());
+        } finally {
+            pool.close();
+        }
+        assertEquals("B:V", text(await(l.call(2, bytes(1, "v"), T))));
+    }
+
+    @Test
     void thousandPipelinedCallsOnOneConnection() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
         FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b))));

@@ -163,8 +163,12 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
                 try {
                     compare(segment, peer, local, map.epoch(), confirm, 0);
                     r.ok = !confirm.found();
+                    if (!r.ok) {
+                        r.failure = "still differs after the repair (writes during the pass); the next pass repairs it";
+                    }
                 } catch (RuntimeException e) {
                     r.ok = false;
+                    r.failure = "confirming the repair: " + e;
                 }
                 r.bytesSent += confirm.bytesSent;
                 r.bytesReceived += confirm.bytesReceived;

@@ -36,7 +36,8 @@ import java.util.function.UnaryOperator;
 /**
  * Anti-entropy and partition reconciliation (DESIGN §5, §6): answers the anti-entropy peer
  * messages (types 16–22), runs a pass every {@value #INTERVAL}{@code =}30000 ms for the segments
- * this node masters, and at once when a node (re)appears in the map; provides {@link ReplicaSync}
+ * this node masters, and at once when a map change gives those segments replicas that may lack
+ * their data (see {@link #passReason}); provides {@link ReplicaSync}
  * and the "antientropy" status. One scheduler thread, started in activate and stopped in
  * deactivate. Without {@link PeerLinks} it still answers nothing and runs no pass.
  *
@@ -54,6 +55,15 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
     static final String INTERVAL = "earthwo.antientropy.interval.ms";
     static final String GRACE = "earthwo.tombstone.grace.ms";
     static final String TIMEOUT = "earthwo.antientropy.timeout.ms";
+    /** Seconds a requested pass waits for the peer links to be bound (at activation). */
+    private static final int LINK_WAIT_ATTEMPTS = 30;
+    /**
+     * A pass a map change asked for is repeated this many times, {@value #FOLLOW_UP_DELAY_MS} ms
+     * apart, while some segment is not confirmed in sync: writes coordinated on the previous map
+     * while the first pass ran reach the new replica only through a later pass.
+     */
+    private static final int FOLLOW_UPS = 3;
+    private static final long FOLLOW_UP_DELAY_MS = 2000;
 
     private static final Logger LOG = LoggerFactory.getLogger(AntiEntropyComponent.class);
 
@@ -63,7 +73,10 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AutoCloseable mapListener;
-    private volatile Set<Integer> knownNodes = Set.of();
+    /** The map seen last by {@link #mapChanged}, null before the first. */
+    private volatile SegmentMap lastMap;
+    /** Set when a pass was asked for because of a map change; cleared when one starts. */
+    private final AtomicBoolean passRequested = new AtomicBoolean();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile PeerLinks links;
@@ -109,19 +122,82 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         }
     }
 
-    /** A node that was not in the previous map (a node returned or joined): pass at once. */
+    /**
+     * A pass at once when the new map asks for one (see {@link #passReason}), instead of waiting
+     * up to the interval: a node joined or returned, or a segment this node masters has a replica
+     * that may not hold its data yet (a node joined, a lost node's replicas were re-created after
+     * the grace, R was raised, or this node got the segment as master together with new replicas).
+     */
     private void mapChanged(SegmentMap map) {
-        Set<Integer> now = new HashSet<>(map.nodes().keySet());
-        Set<Integer> before = knownNodes;
-        knownNodes = now;
-        now.removeAll(before);
-        if (!before.isEmpty() && !now.isEmpty()) {
-            LOG.info("node {} anti-entropy: nodes {} (re)appeared, starting a pass", cluster.localNodeId(), now);
-            try {
-                scheduler.execute(this::runAll);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // deactivating
+        String reason;
+        synchronized (this) {
+            SegmentMap before = lastMap;
+            if (before != null && map.epoch() <= before.epoch()) {
+                return; // delivered twice
             }
+            lastMap = map;
+            reason = passReason(before, map, cluster.localNodeId());
+        }
+        if (reason != null) {
+            LOG.info("node {} anti-entropy: map epoch {}: {}, starting a pass", cluster.localNodeId(), map.epoch(), reason);
+            passRequested.set(true);
+            scheduleRequestedPass(0, 0, 0);
+        }
+    }
+
+    /**
+     * Why a pass should start now after the map changed from {@code before} (null: this node's
+     * first map) to {@code now}, or null if the periodic pass is soon enough.
+     */
+    static String passReason(SegmentMap before, SegmentMap now, int self) {
+        if (before != null) {
+            Set<Integer> appeared = new HashSet<>(now.nodes().keySet());
+            appeared.removeAll(before.nodes().keySet());
+            if (!appeared.isEmpty()) {
+                return "nodes " + appeared + " (re)appeared";
+            }
+        }
+        int gained = 0;
+        for (int s = 0; s < now.segmentCount(); s++) {
+            List<Integer> replicas = now.replicas(s);
+            if (replicas.size() < 2 || now.master(s) != self) {
+                continue;
+            }
+            if (before == null || s >= before.segmentCount() || !before.replicas(s).containsAll(replicas)) {
+                gained++;
+            }
+        }
+        if (gained == 0) {
+            return null;
+        }
+        return before == null ? "this node masters " + gained + " segments with other replicas"
+                : gained + " segments this node masters have new replicas";
+    }
+
+    /**
+     * Runs the requested pass on the scheduler; while peer links are not bound yet, retries each
+     * second; then follows up (see {@link #FOLLOW_UPS}).
+     */
+    private void scheduleRequestedPass(long delayMillis, int linkWaits, int followUps) {
+        try {
+            scheduler.schedule(() -> {
+                if (!passRequested.get()) {
+                    return; // another request's run took it
+                }
+                if (links == null) {
+                    if (linkWaits < LINK_WAIT_ATTEMPTS) {
+                        scheduleRequestedPass(1000, linkWaits + 1, followUps);
+                    }
+                    return;
+                }
+                passRequested.set(false);
+                runAll();
+                if (followUps < FOLLOW_UPS && engine.outOfSyncSegments() > 0 && passRequested.compareAndSet(false, true)) {
+                    scheduleRequestedPass(FOLLOW_UP_DELAY_MS, linkWaits, followUps + 1);
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // deactivating
         }
     }
 
