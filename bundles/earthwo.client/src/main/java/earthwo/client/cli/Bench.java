@@ -156,10 +156,10 @@ final class Bench {
         window.acquire(depth);
     }
 
-    private static CompletableFuture<?> issue(String test, RoutingKvClient client, byte[] key, byte[] value) {
+    private CompletableFuture<?> issue(String test, RoutingKvClient client, byte[] key, byte[] value) {
         switch (test) {
             case "SET":
-                return client.putAsync(key, value, WriteOptions.DEFAULT);
+                return client.putAsync(key, value, WriteOptions.DEFAULT.withConcern(options.concern));
             case "GET":
                 return client.getAsync(key);
             default:

@@ -20,6 +20,8 @@ final class BenchOptions {
     int pipeline = 1;
     boolean quiet;
     boolean csv;
+    /** Write concern of SET (not a redis-benchmark option): 1, quorum or all; default: the node's. */
+    earthwo.api.WriteConcern concern = earthwo.api.WriteConcern.DEFAULT;
     String host;
     int port;
     String password;
@@ -53,6 +55,9 @@ final class BenchOptions {
                     break;
                 case "--csv":
                     o.csv = true;
+                    break;
+                case "--w":
+                    o.concern = EarthwoCli.concern(value(args, ++i, a));
                     break;
                 case "-h":
                     o.host = value(args, ++i, a);

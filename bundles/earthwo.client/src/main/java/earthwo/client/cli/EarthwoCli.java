@@ -59,7 +59,7 @@ public final class EarthwoCli {
             "  status                     the node's status, one 'name: value' per line",
             "  exec 'CMD'                 run a shell command on the node (admin secret); exit 2 if it failed",
             "  shell                      run commands read from stdin (prompt 'earthwo> '); exit/EOF leaves",
-            "  bench [-t set,get] [-n N] [-c N] [-d BYTES] [-r KEYSPACE] [-P DEPTH] [-q] [--csv] [-h HOST] [-p PORT]",
+            "  bench [-t set,get] [-n N] [-c N] [-d BYTES] [-r KEYSPACE] [-P DEPTH] [-q] [--csv] [--w 1|quorum|all] [-h HOST] [-p PORT]",
             "                             benchmark with redis-benchmark's options and output formats",
             "  help                       this text",
             "",
@@ -468,7 +468,7 @@ public final class EarthwoCli {
         return out;
     }
 
-    private static WriteConcern concern(String s) {
+    static WriteConcern concern(String s) {
         switch (s.toLowerCase(Locale.ROOT)) {
             case "1":
             case "one":

@@ -46,6 +46,14 @@ class BenchTest {
     }
 
     @Test
+    void writeConcernOfSetIsAnOption() {
+        assertEquals(earthwo.api.WriteConcern.DEFAULT, BenchOptions.parse(List.of()).concern);
+        assertEquals(earthwo.api.WriteConcern.ONE, BenchOptions.parse(List.of("--w", "1")).concern);
+        assertEquals(earthwo.api.WriteConcern.ALL, BenchOptions.parse(List.of("--w", "all")).concern);
+        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> BenchOptions.parse(List.of("--w", "2")));
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         for (List<String> bad : List.of(List.of("-n"), List.of("-n", "x"), List.of("-c", "0"), List.of("-P", "-1"),
                 List.of("-t", "lpush"), List.of("--bogus"), List.of("-t", ","), List.of("-p", "70000"))) {
