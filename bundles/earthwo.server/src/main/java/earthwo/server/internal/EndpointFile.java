@@ -3,11 +3,8 @@ package earthwo.server.internal;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code ${earthwo.data}/endpoint}: the {@code host:port} the server is bound to, one line, written
@@ -39,16 +36,7 @@ final class EndpointFile {
         Path dir = file.getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ServerSettings.ENDPOINT_FILE + ".", ".tmp");
-        try {
-            Files.writeString(tmp, endpoint + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.replace(tmp, file, endpoint + "\n");
     }
 
     void delete() throws IOException {

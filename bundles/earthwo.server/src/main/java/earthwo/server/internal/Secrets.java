@@ -2,11 +2,9 @@ package earthwo.server.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -79,17 +77,7 @@ final class Secrets {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         String secret = HexFormat.of().formatHex(raw);
-        Path tmp = ownerOnlyTempFile(dataDir);
-        try {
-            Files.writeString(tmp, secret + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.replace(ownerOnlyTempFile(dataDir), file, secret + "\n");
         return secret;
     }
 
