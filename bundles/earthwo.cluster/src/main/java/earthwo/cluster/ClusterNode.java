@@ -62,6 +62,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private volatile Map<Integer, Integer> pins = Map.of();
     private CuratorCache configCache;
     private String connectString;
+    /** The ZooKeeper session this node holds (0: none); the map must name it for master duties. */
+    private volatile long sessionId;
+    /** Whether master duties were fenced at the last check, to log the transitions once. */
+    private volatile boolean fenced;
+    /** Syncing replicas of this node that caught up: segment → syncing-since epoch (published in the registration). */
+    private final Map<Integer, Long> caughtUp = new TreeMap<>();
 
     public ClusterNode(ClusterSettings settings) {
         this.settings = settings;
@@ -107,6 +113,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                     settings.cluster(), connectString, settings.connectionTimeoutMs());
         }
         connected = client.getZookeeperClient().isConnected();
+        if (connected) {
+            sessionId = currentSession();
+        }
         ensureConfig();
         ensurePersistent(paths.nodes());
 
@@ -130,7 +139,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                     paths.node(nodeId));
         }
 
-        controller = new Controller(client, paths, nodeId, settings.cluster(), settings.graceMs(), System::currentTimeMillis);
+        controller = new Controller(client, paths, nodeId, settings.cluster(), settings.graceMs(), settings.maxSyncing(),
+                System::currentTimeMillis);
         controller.start();
         LOG.info("node {} cluster {}: started, registered as {}:{}", nodeId, settings.cluster(), settings.host(),
                 settings.port());
@@ -291,6 +301,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
     private void onConnectionState(ConnectionState state) {
         boolean now = state.isConnected();
+        if (now) {
+            sessionId = currentSession();
+        }
         if (state == ConnectionState.LOST) {
             // Disconnected for longer than the session timeout (or expired): the ephemeral
             // registration and the controller latch go with the session; Curator re-creates both
@@ -305,6 +318,102 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             MapDoc m = current;
             LOG.info("node {} cluster {} epoch {}: ZooKeeper {}", nodeId, settings.cluster(), m == null ? 0 : m.epoch,
                     state.name().toLowerCase());
+        }
+        checkFence();
+    }
+
+    private long currentSession() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /**
+     * True while this node may act as master: connected, and the current map was written for the
+     * session it holds. After a lost or expired session the node's registration comes back with a
+     * new session, and only a map the controller writes for it lifts the fence.
+     */
+    private boolean mayActAsMaster() {
+        MapDoc m = current;
+        long session = sessionId;
+        return isConnected() && m != null && session != 0 && m.session(nodeId) == session;
+    }
+
+    @Override
+    public boolean isMaster(int segment) {
+        SegmentMap map = currentMap;
+        return map != null && segment >= 0 && segment < map.segmentCount() && map.master(segment) == nodeId
+                && mayActAsMaster();
+    }
+
+    /** Logs when master duties are fenced and when they are given back (re-election). */
+    private void checkFence() {
+        SegmentMap map = currentMap;
+        if (map == null) {
+            return;
+        }
+        boolean now = !mayActAsMaster();
+        if (now == fenced) {
+            return;
+        }
+        fenced = now;
+        if (now) {
+            LOG.warn("node {} cluster {} epoch {}: fenced: not acting as master of {} segments until the controller"
+                    + " publishes a map for this node's ZooKeeper session (connected {}, session {})", nodeId,
+                    settings.cluster(), map.epoch(), mastered(map), isConnected(), Long.toHexString(sessionId));
+        } else {
+            LOG.info("node {} cluster {} epoch {}: re-elected: acting as master of {} segments (session {})", nodeId,
+                    settings.cluster(), map.epoch(), mastered(map), Long.toHexString(sessionId));
+        }
+    }
+
+    @Override
+    public void markCaughtUp(int segment, long passEpoch) {
+        MapDoc m = current;
+        Map<Integer, Long> sync = m == null ? null : m.syncing.get(segment);
+        Long since = sync == null ? null : sync.get(nodeId);
+        if (since == null || passEpoch < since) {
+            return;
+        }
+        synchronized (caughtUp) {
+            if (since.equals(caughtUp.get(segment))) {
+                return;
+            }
+            caughtUp.put(segment, since);
+            publishCaughtUp();
+        }
+        LOG.info("node {} cluster {} epoch {} segment {}: replica caught up (syncing since epoch {}), asking to serve",
+                nodeId, settings.cluster(), m.epoch, segment, since);
+    }
+
+    /** Drops reports the new map has consumed (the replica serves, or is no longer wanted). */
+    private void pruneCaughtUp(MapDoc map) {
+        synchronized (caughtUp) {
+            boolean changed = caughtUp.entrySet().removeIf(e -> {
+                Map<Integer, Long> sync = map.syncing.get(e.getKey());
+                return sync == null || !e.getValue().equals(sync.get(nodeId));
+            });
+            if (changed) {
+                publishCaughtUp();
+            }
+        }
+    }
+
+    /** Writes the registration with the current reports (caller holds the caughtUp lock). */
+    private void publishCaughtUp() {
+        PersistentNode r = registration;
+        if (r == null) {
+            return;
+        }
+        NodeDoc self = new NodeDoc(nodeId, settings.host(), settings.port());
+        self.caughtUp = caughtUp.isEmpty() ? null : new TreeMap<>(caughtUp);
+        try {
+            r.setData(MapCodec.encode(self)); // written in the background; kept across re-registration
+        } catch (Exception e) {
+            LOG.warn("node {} cluster {}: could not publish caught-up replicas {}: {}", nodeId, settings.cluster(),
+                    caughtUp.keySet(), e.toString());
         }
     }
 
@@ -333,6 +442,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                 + " {} of {} segments", nodeId, settings.cluster(), doc.epoch, doc.controller, map.nodes().keySet(),
                 mastered(map), map.segmentsOf(nodeId).size(), map.segmentCount());
         firstMap.countDown();
+        pruneCaughtUp(doc);
+        checkFence();
         for (Consumer<SegmentMap> l : listeners) {
             notify(l, map);
         }
@@ -355,6 +466,17 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** True when the current map is the placement's target with no replica syncing. */
+    boolean settled() {
+        MapDoc m = current;
+        return m != null && m.target == null && m.syncing.isEmpty();
+    }
+
+    /** The Curator client (tests inject session expiry through it). */
+    CuratorFramework curator() {
+        return client;
     }
 
     /** Waits until the first segment map is known; true if it is. */
@@ -423,6 +545,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         s.put("controller", controllerId());
         s.put("isController", isController());
         s.put("epoch", m == null ? 0 : m.epoch);
+        s.put("fenced", !mayActAsMaster());
         if (map != null) {
             s.put("segments", map.segmentCount());
             s.put("replicas", map.replicationFactor());
@@ -430,6 +553,13 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             s.put("down", m.down.keySet());
             s.put("mastered", mastered(map));
             s.put("held", map.segmentsOf(nodeId).size());
+            int syncing = 0;
+            for (int seg : map.segmentsOf(nodeId)) {
+                if (map.isSyncing(seg, nodeId)) {
+                    syncing++;
+                }
+            }
+            s.put("syncing", syncing);
         }
         s.put("policy", policy.name().toLowerCase());
         s.put("pins", pins);

@@ -24,7 +24,9 @@ public record ClusterSettings(
         long graceMs,
         int sessionTimeoutMs,
         int connectionTimeoutMs,
-        long startTimeoutMs) {
+        long startTimeoutMs,
+        /** How many replicas may be catching up at once across the cluster (segments change a few at a time). */
+        int maxSyncing) {
 
     /** Grace before replicas of a lost node are re-created elsewhere. */
     public static final String GRACE_MS = "earthwo.cluster.grace.ms";
@@ -39,6 +41,17 @@ public record ClusterSettings(
     /** How long activation waits for the first segment map before registering ClusterView later. */
     public static final String START_TIMEOUT_MS = "earthwo.cluster.start.timeout.ms";
     public static final String START_TIMEOUT_MS_DEFAULT = "15000";
+    /** Replicas catching up at once (the controller adds replicas segment by segment, this many in flight). */
+    public static final String MAX_SYNCING = "earthwo.cluster.max.syncing";
+    public static final String MAX_SYNCING_DEFAULT = "16";
+
+    private static int maxSyncing(Map<String, ?> config, UnaryOperator<String> framework) {
+        int n = NodeProperties.getInt(MAX_SYNCING, config, framework, MAX_SYNCING_DEFAULT);
+        if (n < 1) {
+            throw new IllegalArgumentException(MAX_SYNCING + " must be >= 1, not " + n);
+        }
+        return n;
+    }
 
     public static ClusterSettings from(Map<String, ?> config, UnaryOperator<String> framework) {
         String segments = NodeProperties.get(NodeProperties.SEGMENTS, config, framework, null);
@@ -69,6 +82,7 @@ public record ClusterSettings(
                 Long.parseLong(NodeProperties.get(GRACE_MS, config, framework, GRACE_MS_DEFAULT).trim()),
                 NodeProperties.getInt(SESSION_TIMEOUT_MS, config, framework, SESSION_TIMEOUT_MS_DEFAULT),
                 NodeProperties.getInt(CONNECTION_TIMEOUT_MS, config, framework, CONNECTION_TIMEOUT_MS_DEFAULT),
-                Long.parseLong(NodeProperties.get(START_TIMEOUT_MS, config, framework, START_TIMEOUT_MS_DEFAULT).trim()));
+                Long.parseLong(NodeProperties.get(START_TIMEOUT_MS, config, framework, START_TIMEOUT_MS_DEFAULT).trim()),
+                maxSyncing(config, framework));
     }
 }

@@ -42,6 +42,14 @@ import earthwo.cluster.MapCodec.NodeDoc;
  *
  * <p>Every change of the cluster config (R, master pins, policy) triggers a recompute; pins are
  * honoured by {@link SegmentPlacement} (see there). A policy change alone leaves the map as it is.
+ *
+ * <p>The placement is the target; {@link ReplicaTransition} publishes the way there a few
+ * segments at a time: new replicas sync first and serve after they report having caught up (in
+ * their registration, which triggers a recompute), replicas leave after their replacements serve.
+ *
+ * <p>Each node in the map carries the ZooKeeper session of its registration. A node that lost its
+ * session registers again with a new one; the map then differs and a new epoch is written, which
+ * is how a fenced node is re-elected to its master roles (see {@link ClusterNode#isMaster}).
  */
 final class Controller implements AutoCloseable {
 
@@ -53,6 +61,7 @@ final class Controller implements AutoCloseable {
     private final int nodeId;
     private final String cluster;
     private final long graceMs;
+    private final int maxSyncing;
     private final LongSupplier clock;
     private final LeaderLatch latch;
     private final CuratorCache nodesCache;
@@ -65,8 +74,10 @@ final class Controller implements AutoCloseable {
     /** Set when this node becomes controller: its first map is written even if nothing changed. */
     private volatile boolean newTerm;
 
-    Controller(CuratorFramework client, ClusterPaths paths, int nodeId, String cluster, long graceMs, LongSupplier clock) {
+    Controller(CuratorFramework client, ClusterPaths paths, int nodeId, String cluster, long graceMs, int maxSyncing,
+               LongSupplier clock) {
         this.client = client;
+        this.maxSyncing = maxSyncing;
         this.paths = paths;
         this.nodeId = nodeId;
         this.cluster = cluster;
@@ -202,12 +213,21 @@ final class Controller implements AutoCloseable {
                         next.epoch, id);
             }
         }
-        List<List<Integer>> previous = prev == null ? null : prev.segments;
-        next.segments = SegmentPlacement.place(config.segments, config.replicas, members, suspended, previous,
-                config.pins());
-        Map<Integer, NodeDoc> nodes = new TreeMap<>(live);
+        List<List<Integer>> previousTarget = prev == null ? null : prev.target();
+        List<List<Integer>> target = SegmentPlacement.place(config.segments, config.replicas, members, suspended,
+                previousTarget, config.pins());
+        Map<Integer, Map<Integer, Long>> caughtUp = new TreeMap<>();
+        live.forEach((id, doc) -> caughtUp.put(id, doc.caughtUp()));
+        ReplicaTransition.Published published = ReplicaTransition.next(target, prev == null ? null : prev.segments,
+                prev == null ? Map.of() : prev.syncing, caughtUp, live.keySet(), members, maxSyncing, next.epoch);
+        next.segments = published.segments();
+        next.syncing = new TreeMap<>(published.syncing());
+        next.target = target.equals(next.segments) ? null : target;
+        Map<Integer, NodeDoc> nodes = new TreeMap<>();
+        live.forEach((id, doc) -> nodes.put(id, new NodeDoc(id, doc.host, doc.port, doc.session)));
         for (Integer id : suspended) {
-            nodes.put(id, known.getOrDefault(id, new NodeDoc(id, "", 0)));
+            NodeDoc was = known.get(id);
+            nodes.put(id, was == null ? new NodeDoc(id, "", 0) : new NodeDoc(id, was.host, was.port, was.session));
         }
         next.nodes = new ArrayList<>(nodes.values());
         scheduleGrace(nextExpiry, now);
@@ -240,9 +260,25 @@ final class Controller implements AutoCloseable {
             return true;
         }
         newTerm = false;
-        LOG.info("node {} cluster {} epoch {}: wrote segment map: {} segments, R={}, live nodes {}, suspended {}",
-                nodeId, cluster, next.epoch, config.segments, config.replicas, live.keySet(), suspended);
+        int syncing = next.syncing.values().stream().mapToInt(Map::size).sum();
+        int waiting = waitingReplicas(target, next.segments);
+        LOG.info("node {} cluster {} epoch {}: wrote segment map: {} segments, R={}, live nodes {}, suspended {}, "
+                + "replicas syncing {}, waiting to be added {}", nodeId, cluster, next.epoch, config.segments,
+                config.replicas, live.keySet(), suspended, syncing, waiting);
         return true;
+    }
+
+    /** Replicas of the target not yet in the published lists at all (added in later maps). */
+    private static int waitingReplicas(List<List<Integer>> target, List<List<Integer>> published) {
+        int n = 0;
+        for (int s = 0; s < target.size(); s++) {
+            for (int node : target.get(s)) {
+                if (!published.get(s).contains(node)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private Map<Integer, NodeDoc> liveNodes() {
@@ -255,7 +291,10 @@ final class Controller implements AutoCloseable {
             try {
                 int id = Integer.parseInt(child.getPath().substring(prefix.length()));
                 NodeDoc doc = MapCodec.decode(child.getData(), NodeDoc.class, "node registration");
-                live.put(id, doc == null ? new NodeDoc(id, "", 0) : new NodeDoc(id, doc.host, doc.port));
+                long session = child.getStat() == null ? 0 : child.getStat().getEphemeralOwner();
+                NodeDoc reg = doc == null ? new NodeDoc(id, "", 0, session) : new NodeDoc(id, doc.host, doc.port, session);
+                reg.caughtUp = doc == null ? null : doc.caughtUp;
+                live.put(id, reg);
             } catch (RuntimeException e) {
                 LOG.warn("node {} cluster {}: ignoring bad registration {}: {}", nodeId, cluster, child.getPath(),
                         e.toString());

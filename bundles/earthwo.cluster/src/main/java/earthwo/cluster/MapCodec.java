@@ -18,11 +18,13 @@ import earthwo.api.cluster.SegmentMap;
  * JSON forms of the znodes (Gson).
  * <pre>
  * /earthwo/&lt;cluster&gt;/config        {"segments":256,"replicas":3,"pins":{"17":7},"policy":"MERGE"}
- * /earthwo/&lt;cluster&gt;/nodes/&lt;id&gt;    {"id":7,"host":"127.0.0.1","port":7380}
+ * /earthwo/&lt;cluster&gt;/nodes/&lt;id&gt;    {"id":7,"host":"127.0.0.1","port":7380,"caughtUp":{"17":12}}
  * /earthwo/&lt;cluster&gt;/map           {"epoch":12,"replicas":3,"controller":7,
  *                                  "segments":[[7,9,4],[9,4,7],...],
- *                                  "nodes":[{"id":7,"host":"...","port":7380},...],
- *                                  "down":{"4":1732400000000}}
+ *                                  "nodes":[{"id":7,"host":"...","port":7380,"session":123},...],
+ *                                  "down":{"4":1732400000000},
+ *                                  "syncing":{"17":{"5":12}},
+ *                                  "target":[[7,9,5],...]}
  * </pre>
  * {@code pins} (segment → node, absent when none) are the masters pinned with
  * {@code cluster:master}; {@code policy} (absent: MERGE) is the reconcile policy of
@@ -30,6 +32,11 @@ import earthwo.api.cluster.SegmentMap;
  * znode's version and read by the controller (pins) and by every node (policy).
  * {@code down} lists nodes that were lost but are still inside the grace period, with the time
  * (epoch ms, controller clock) they were first seen missing; they stay replicas but not masters.
+ * {@code syncing} (segment → node → epoch it started) lists replicas still catching up (see
+ * {@link ReplicaTransition}); a node reports in its registration's {@code caughtUp} (segment →
+ * that epoch) the ones anti-entropy found in sync. {@code target} is the placement the published
+ * lists move towards (absent when they are there). {@code session} is the ZooKeeper session of the
+ * node's registration the map was written for: a node acts as master only with that session.
  */
 final class MapCodec {
 
@@ -67,6 +74,10 @@ final class MapCodec {
         int id;
         String host;
         int port;
+        /** In the map: the session of the registration (0 unknown). */
+        long session;
+        /** In a registration: syncing replicas of this node that caught up (segment → syncing-since epoch). */
+        Map<Integer, Long> caughtUp;
 
         NodeDoc() { // for Gson
         }
@@ -75,6 +86,15 @@ final class MapCodec {
             this.id = id;
             this.host = host;
             this.port = port;
+        }
+
+        NodeDoc(int id, String host, int port, long session) {
+            this(id, host, port);
+            this.session = session;
+        }
+
+        Map<Integer, Long> caughtUp() {
+            return caughtUp == null ? Map.of() : caughtUp;
         }
 
         NodeInfo toInfo() {
@@ -89,23 +109,44 @@ final class MapCodec {
         List<List<Integer>> segments = new ArrayList<>();
         List<NodeDoc> nodes = new ArrayList<>();
         Map<Integer, Long> down = new TreeMap<>();
+        Map<Integer, Map<Integer, Long>> syncing = new TreeMap<>();
+        /** Null when the published lists are the placement's target. */
+        List<List<Integer>> target;
 
         SegmentMap toSegmentMap() {
             Map<Integer, NodeInfo> infos = new TreeMap<>();
             for (NodeDoc n : nodes) {
                 infos.put(n.id, n.toInfo());
             }
-            return new SegmentMap(epoch, replicas, segments, infos);
+            Map<Integer, java.util.Set<Integer>> sync = new TreeMap<>();
+            syncing.forEach((s, m) -> sync.put(s, m.keySet()));
+            return new SegmentMap(epoch, replicas, segments, infos, sync);
+        }
+
+        /** The placement the published lists move towards. */
+        List<List<Integer>> target() {
+            return target == null ? segments : target;
+        }
+
+        /** The session the map was written for of a node, 0 if it is not in the map. */
+        long session(int node) {
+            for (NodeDoc n : nodes) {
+                if (n.id == node) {
+                    return n.session;
+                }
+            }
+            return 0;
         }
 
         /** Same content apart from the epoch. */
         boolean sameContent(MapDoc o) {
             if (o == null || replicas != o.replicas || controller != o.controller || !segments.equals(o.segments)
-                    || !down.equals(o.down) || nodes.size() != o.nodes.size()) {
+                    || !down.equals(o.down) || !syncing.equals(o.syncing) || !target().equals(o.target())
+                    || nodes.size() != o.nodes.size()) {
                 return false;
             }
             for (int i = 0; i < nodes.size(); i++) {
-                if (!nodes.get(i).toInfo().equals(o.nodes.get(i).toInfo())) {
+                if (!nodes.get(i).toInfo().equals(o.nodes.get(i).toInfo()) || nodes.get(i).session != o.nodes.get(i).session) {
                     return false;
                 }
             }
@@ -141,6 +182,7 @@ final class MapCodec {
                 doc.down = new TreeMap<>();
             }
             doc.down = new TreeMap<>(doc.down);
+            doc.syncing = doc.syncing == null ? new TreeMap<>() : new TreeMap<>(doc.syncing);
         }
         return doc;
     }

@@ -63,10 +63,26 @@ class ClusterNodeTest {
         return c;
     }
 
+    /** While set, started nodes report their syncing replicas caught up at once (standing in for anti-entropy). */
+    private final java.util.concurrent.atomic.AtomicBoolean autoCatchUp = new java.util.concurrent.atomic.AtomicBoolean(true);
+
     private ClusterNode start(Map<String, Object> config) throws Exception {
         ClusterNode node = new ClusterNode(ClusterSettings.from(config, k -> null)).start();
         toClose.add(node);
+        toClose.add(node.onMapChange(m -> {
+            if (autoCatchUp.get()) {
+                catchUp(node, m);
+            }
+        }));
         return node;
+    }
+
+    private static void catchUp(ClusterNode node, SegmentMap m) {
+        m.allSyncing().forEach((segment, nodes) -> {
+            if (nodes.contains(node.localNodeId())) {
+                node.markCaughtUp(segment, m.epoch());
+            }
+        });
     }
 
     private TestingServer zk() throws Exception {
@@ -173,10 +189,11 @@ class ClusterNodeTest {
         assertEquals(1, controllers);
     }
 
+    /** Waits until all nodes see the same settled map (no replica syncing or waiting) with one controller. */
     private static void awaitAgreement(List<ClusterNode> nodes) throws InterruptedException {
-        await("all " + nodes.size() + " nodes see the same map with all of them and one controller", 10_000, () -> {
+        await("all " + nodes.size() + " nodes see the same settled map with all of them and one controller", 15_000, () -> {
             SegmentMap first = nodes.get(0).currentMap();
-            if (first == null || first.nodes().size() != nodes.size()) {
+            if (first == null || first.nodes().size() != nodes.size() || !nodes.get(0).settled()) {
                 return false;
             }
             Set<Integer> controllers = new HashSet<>();
@@ -231,6 +248,8 @@ class ClusterNodeTest {
         await("replicas re-created", grace + 5000, () -> observer.currentMap().segmentsOf(lostId).isEmpty());
         long replicasMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(replicasMs >= grace - 200, "replicas moved after " + replicasMs + " ms, grace " + grace);
+        // the new replicas sync a few at a time, then serve
+        await("re-created replicas caught up", 10_000, observer::settled);
         SegmentMap after = observer.currentMap();
         assertFalse(after.nodes().containsKey(lostId));
         int moved = 0;
@@ -301,6 +320,114 @@ class ClusterNodeTest {
         for (int s = 0; s < S; s++) {
             assertEquals(2, m.replicas(s).size());
         }
+    }
+
+    /**
+     * R raised from 1 to 2 with at most 4 replicas syncing at once: segments gain their replica a
+     * few at a time; a syncing replica is listed last, is never master and serves only after it
+     * reported having caught up.
+     */
+    @Test
+    void raisingRAddsReplicasAFewSegmentsAtATimeAndTheyServeAfterCatchingUp() throws Exception {
+        TestingServer server = zk();
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            Map<String, Object> c = config(name, server.getConnectString(), 60_000);
+            c.put(ClusterSettings.REPLICAS, "1");
+            c.put(ClusterSettings.MAX_SYNCING, "4");
+            nodes.add(start(c));
+        }
+        awaitAgreement(nodes);
+        autoCatchUp.set(false);
+        List<SegmentMap> seen = new CopyOnWriteArrayList<>();
+        toClose.add(nodes.get(0).onMapChange(seen::add));
+        nodes.get(1).setReplicationFactor(2);
+        await("replicas syncing", 5000, () -> !nodes.get(0).currentMap().allSyncing().isEmpty());
+        SegmentMap first = nodes.get(0).currentMap();
+        assertEquals(2, first.replicationFactor());
+        for (int s = 0; s < S; s++) {
+            assertEquals(1, first.servingReplicas(s).size(), "segment " + s + " serves from its old replica only");
+        }
+        int maps = 0;
+        while (true) {
+            SegmentMap m = nodes.get(0).currentMap();
+            boolean done = true;
+            for (int s = 0; s < S; s++) {
+                done &= m.servingReplicas(s).size() == 2;
+            }
+            if (done && m.allSyncing().isEmpty()) {
+                break;
+            }
+            assertTrue(maps++ < 100, "R=2 not reached: " + m);
+            for (ClusterNode n : nodes) {
+                catchUp(n, n.currentMap()); // what anti-entropy does when the master finds it in sync
+            }
+            long epoch = m.epoch();
+            await("next map", 5000, () -> nodes.get(0).currentMap().epoch() > epoch);
+        }
+        int maxSyncing = 0;
+        for (SegmentMap m : seen) {
+            int syncing = 0;
+            for (var e : m.allSyncing().entrySet()) {
+                syncing += e.getValue().size();
+                assertFalse(e.getValue().contains(m.master(e.getKey())), "a syncing replica is never master");
+                List<Integer> list = m.replicas(e.getKey());
+                assertTrue(e.getValue().contains(list.get(list.size() - 1)), "syncing replicas are listed last");
+            }
+            maxSyncing = Math.max(maxSyncing, syncing);
+        }
+        assertTrue(maxSyncing > 0 && maxSyncing <= 4, "at most 4 replicas syncing at once, saw " + maxSyncing);
+        assertTrue(seen.size() >= S / 4, "segments gained their replica over " + seen.size() + " maps");
+    }
+
+    /**
+     * A node whose ZooKeeper session expires stops acting as master of its segments at once and
+     * acts again only after the controller has written a map for its new session (re-election).
+     */
+    @Test
+    void aNodeWhoseSessionExpiredIsFencedUntilAMapNamesItsNewSession() throws Exception {
+        TestingServer server = new TestingServer(new org.apache.curator.test.InstanceSpec(
+                tmp.resolve("zk-fence").toFile(), -1, -1, -1, true, -1, 200, -1), true);
+        toClose.add(server);
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            Map<String, Object> c = config(name, server.getConnectString(), 60_000);
+            c.put(ClusterSettings.SESSION_TIMEOUT_MS, "1000");
+            c.put(ClusterSettings.CONNECTION_TIMEOUT_MS, "1000");
+            nodes.add(start(c));
+        }
+        awaitAgreement(nodes);
+        ClusterNode victim = nodes.get(1);
+        int mastered = masteredBy(victim);
+        assertTrue(mastered > 0, "node masters some segments");
+        await("master duties allowed", 5000, () -> Boolean.FALSE.equals(victim.status().get("fenced")));
+        long epochBefore = victim.currentMap().epoch();
+
+        victim.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        await("fenced after the expiry", 5000, () -> Boolean.TRUE.equals(victim.status().get("fenced")));
+        for (int s = 0; s < S; s++) {
+            assertFalse(victim.isMaster(s) && victim.currentMap().epoch() == epochBefore,
+                    "no master duties under the map of the expired session (segment " + s + ")");
+        }
+        await("re-elected with a map for the new session", 20_000,
+                () -> Boolean.FALSE.equals(victim.status().get("fenced")) && victim.currentMap().epoch() > epochBefore);
+        awaitAgreement(nodes);
+        await("masters segments again", 10_000, () -> masteredBy(victim) > 0
+                && java.util.stream.IntStream.range(0, S).anyMatch(victim::isMaster));
+        for (int s = 0; s < S; s++) {
+            assertEquals(victim.currentMap().master(s) == victim.localNodeId(), victim.isMaster(s), "segment " + s);
+        }
+    }
+
+    private static int masteredBy(ClusterNode node) {
+        SegmentMap m = node.currentMap();
+        int n = 0;
+        for (int s = 0; s < S; s++) {
+            if (m.master(s) == node.localNodeId()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test

@@ -23,6 +23,25 @@ public interface ClusterView {
     /** True while this node holds a ZooKeeper session. */
     boolean isConnected();
 
+    /**
+     * True if this node is the segment's master under the current map <em>and</em> may act as
+     * one: it holds a ZooKeeper session and the current map was written for that session. A node
+     * whose session was lost or expired is fenced — it stops acting as master (anti-entropy
+     * passes, master-only duties) until the controller publishes a map for its new session, i.e.
+     * until it is re-elected. Writes and reads are not affected (any replica takes them).
+     */
+    boolean isMaster(int segment);
+
+    /**
+     * Tells the controller that this node's syncing replica of the segment has caught up
+     * (anti-entropy with the master found it in sync), so the next map makes it serve. Ignored if
+     * this node is not syncing that segment under the current map, or if the master's pass ran
+     * under a map older than the one that made this replica syncing.
+     *
+     * @param passEpoch the epoch of the map the master's anti-entropy pass ran under
+     */
+    void markCaughtUp(int segment, long passEpoch);
+
     /** The id of the node that is controller, or -1 if unknown. */
     int controllerId();
 

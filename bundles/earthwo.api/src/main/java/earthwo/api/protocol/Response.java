@@ -294,6 +294,16 @@ public final class Response {
         for (NodeInfo n : m.nodes().values()) {
             w.i32(n.id()).string(n.host()).i32(n.port());
         }
+        int syncing = 0;
+        for (java.util.Set<Integer> s : m.allSyncing().values()) {
+            syncing += s.size();
+        }
+        w.i32(syncing);
+        for (Map.Entry<Integer, java.util.Set<Integer>> e : m.allSyncing().entrySet()) {
+            for (int n : e.getValue()) {
+                w.i32(e.getKey()).i32(n);
+            }
+        }
     }
 
     private static SegmentMap readMap(WireReader r) {
@@ -322,7 +332,22 @@ public final class Response {
             String host = r.string(1024, "host");
             nodes.put(nid, new NodeInfo(nid, host, r.i32()));
         }
-        return new SegmentMap(epoch, rf, replicas, nodes);
+        Map<Integer, java.util.Set<Integer>> syncing = new java.util.TreeMap<>();
+        if (r.hasMore()) { // absent in maps from nodes before syncing replicas existed
+            int pairs = r.i32();
+            if (pairs < 0 || pairs > segments * 256) {
+                throw r.bad("bad syncing replica count " + pairs);
+            }
+            for (int i = 0; i < pairs; i++) {
+                int segment = r.i32();
+                int node = r.i32();
+                if (segment < 0 || segment >= segments) {
+                    throw r.bad("syncing replica of segment " + segment + " outside 0.." + (segments - 1));
+                }
+                syncing.computeIfAbsent(segment, k -> new java.util.TreeSet<>()).add(node);
+            }
+        }
+        return new SegmentMap(epoch, rf, replicas, nodes, syncing);
     }
 
     @Override

@@ -50,6 +50,11 @@ final class WireReader {
         return new String(bytes(max, field), StandardCharsets.UTF_8);
     }
 
+    /** True if bytes remain (an optional trailing section follows). */
+    boolean hasMore() {
+        return buf.hasRemaining();
+    }
+
     void end() {
         if (buf.hasRemaining()) {
             throw bad(buf.remaining() + " unexpected trailing bytes");

@@ -126,6 +126,13 @@ class ProtocolRoundTripTest {
         assertEquals(7, back.epoch());
         assertEquals(List.of(2, 1), back.replicas(1));
         assertEquals(7381, back.nodes().get(2).port());
+        assertTrue(back.allSyncing().isEmpty());
+        SegmentMap moving = new SegmentMap(8, 3, List.of(List.of(1, 2), List.of(2, 1)), map.nodes(),
+                Map.of(1, java.util.Set.of(1)));
+        SegmentMap movingBack = Response.decode(body(Response.map(4, moving).encode()), Opcode.MAP).segmentMap();
+        assertTrue(movingBack.isSyncing(1, 1), "syncing replicas travel with the map");
+        assertEquals(List.of(2), movingBack.servingReplicas(1));
+        assertTrue(movingBack.isServing(0, 1));
 
         Response err = Response.decode(body(Response.error(5, ErrorCode.UNAVAILABLE, "storage restarting").encode()), Opcode.PUT);
         assertTrue(err.isError());

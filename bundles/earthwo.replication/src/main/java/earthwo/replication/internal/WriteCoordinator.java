@@ -116,7 +116,9 @@ final class WriteCoordinator implements Kv {
      * Reads the local replica. When it has no record of the key at all and other replicas are
      * live, it asks them (a node that was down may not have caught up yet: a missing key is the
      * one thing it cannot tell from an absent one), keeps the newest answer locally (read repair)
-     * and returns that. Reads of keys that exist never leave the node.
+     * and returns that. Reads of keys that exist never leave the node — unless this node's replica
+     * of the segment is still syncing (just added, see {@link SegmentMap#isSyncing}): then its
+     * copy may be stale and the serving replicas are asked too; the newest answer wins.
      */
     @Override
     public CompletionStage<Optional<Record>> getAsync(byte[] key) {
@@ -126,7 +128,10 @@ final class WriteCoordinator implements Kv {
             int segment = segmentOf(key);
             Optional<Record> local = store.read(segment, key);
             PeerLinks l = links.get();
-            List<Integer> others = local.isPresent() || l == null ? List.of() : liveRemoteReplicas(segment);
+            SegmentMap map = cluster.currentMap();
+            boolean syncing = map.isSyncing(segment, clock.nodeId());
+            List<Integer> others = (local.isPresent() && !syncing) || l == null ? List.of()
+                    : liveRemoteReplicas(map, segment, syncing);
             if (others.isEmpty()) {
                 return CompletableFuture.completedFuture(local.filter(r -> r.isLiveAt(wallClock.getAsLong())));
             }
@@ -139,7 +144,7 @@ final class WriteCoordinator implements Kv {
                         .exceptionally(e -> Optional.empty()));
             }
             return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
-                Record newest = null;
+                Record newest = local.orElse(null);
                 for (CompletableFuture<Optional<Record>> a : answers) {
                     Record r = a.join().orElse(null);
                     if (r != null && (newest == null || r.version().isNewerThan(newest.version()))) {
@@ -167,10 +172,10 @@ final class WriteCoordinator implements Kv {
         return store.read(segment, key);
     }
 
-    private List<Integer> liveRemoteReplicas(int segment) {
-        SegmentMap map = cluster.currentMap();
+    /** Other live replicas of the segment; only serving ones when {@code servingOnly}. */
+    private List<Integer> liveRemoteReplicas(SegmentMap map, int segment, boolean servingOnly) {
         List<Integer> out = new ArrayList<>();
-        for (int node : map.replicas(segment)) {
+        for (int node : servingOnly ? map.servingReplicas(segment) : map.replicas(segment)) {
             if (node != clock.nodeId() && map.nodes().containsKey(node)) {
                 out.add(node);
             }
@@ -310,7 +315,13 @@ final class WriteCoordinator implements Kv {
         }
         scans.increment();
         SegmentMap map = cluster.currentMap();
-        List<Integer> segments = map.segmentsOf(cluster.localNodeId());
+        int self = cluster.localNodeId();
+        List<Integer> segments = new ArrayList<>();
+        for (int s : map.segmentsOf(self)) {
+            if (!map.isSyncing(s, self)) {
+                segments.add(s); // a syncing copy may be incomplete
+            }
+        }
         return new MergedScan(store, prefix == null ? new byte[0] : prefix, wallClock.getAsLong(), limit)
                 .run(segments, startAfter, limit);
     }
@@ -346,7 +357,9 @@ final class WriteCoordinator implements Kv {
                 }
             }
         }
-        int acks = concern.acksNeeded(Math.max(1, replicas.size()), defaultConcern);
+        // W counts against the serving replicas: a syncing replica also gets the write (and its
+        // ack counts), but raising R must not make quorum writes wait for more copies meanwhile
+        int acks = concern.acksNeeded(Math.max(1, map.servingReplicas(segment).size()), defaultConcern);
         CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, remote, acks, down,
                 (node, err) -> hint(node, segment, record, err));
         if (LOG.isDebugEnabled()) {

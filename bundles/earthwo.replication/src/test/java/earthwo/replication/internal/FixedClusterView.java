@@ -61,6 +61,15 @@ final class FixedClusterView implements ClusterView {
     }
 
     @Override
+    public boolean isMaster(int segment) {
+        return currentMap().master(segment) == localNodeId();
+    }
+
+    @Override
+    public void markCaughtUp(int segment, long passEpoch) {
+    }
+
+    @Override
     public void setReplicationFactor(int replicas) {
         throw new UnsupportedOperationException("the test map is fixed");
     }

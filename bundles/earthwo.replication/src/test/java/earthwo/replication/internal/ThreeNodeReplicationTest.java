@@ -66,6 +66,11 @@ class ThreeNodeReplicationTest {
         final AtomicReference<SegmentMap> map = new AtomicReference<>();
 
         void set(List<Integer> replicas, Set<Integer> live) {
+            set(replicas, live, Set.of());
+        }
+
+        /** Every segment has the same replicas, {@code syncing} of them still catching up. */
+        void set(List<Integer> replicas, Set<Integer> live, Set<Integer> syncing) {
             List<List<Integer>> all = new ArrayList<>();
             for (int s = 0; s < SEGMENTS; s++) {
                 all.add(replicas);
@@ -74,8 +79,12 @@ class ThreeNodeReplicationTest {
             for (int n : live) {
                 infos.put(n, new NodeInfo(n, "127.0.0.1", 7380 + n));
             }
+            Map<Integer, Set<Integer>> sync = new TreeMap<>();
+            for (int s = 0; s < SEGMENTS && !syncing.isEmpty(); s++) {
+                sync.put(s, syncing);
+            }
             SegmentMap old = map.get();
-            map.set(new SegmentMap(old == null ? 1 : old.epoch() + 1, replicas.size(), all, infos));
+            map.set(new SegmentMap(old == null ? 1 : old.epoch() + 1, replicas.size(), all, infos, sync));
         }
 
         ClusterView viewOf(int nodeId) {
@@ -85,6 +94,8 @@ class ThreeNodeReplicationTest {
                 public SegmentMap currentMap() { return map.get(); }
                 public boolean isConnected() { return true; }
                 public int controllerId() { return 1; }
+                public boolean isMaster(int segment) { return map.get().master(segment) == nodeId; }
+                public void markCaughtUp(int segment, long passEpoch) { }
                 public AutoCloseable onMapChange(java.util.function.Consumer<SegmentMap> l) { l.accept(map.get()); return () -> { }; }
                 public void setReplicationFactor(int replicas) { throw new UnsupportedOperationException(); }
                 public void pinMaster(int segment, int node) { throw new UnsupportedOperationException(); }
@@ -273,6 +284,32 @@ class ThreeNodeReplicationTest {
         assertEquals("while-down", Keys.string(three.kv.get(b("missed")).orElseThrow().value()));
         assertTrue(three.raw("missed").isPresent(), "the read repaired the returning replica");
         assertTrue(three.kv.get(b("never-written")).isEmpty(), "a key no replica has is still absent");
+    }
+
+    /**
+     * A replica that was just added (syncing) takes writes but its copy may be stale: its reads ask
+     * the serving replicas and the newest version wins; W counts the serving replicas only.
+     */
+    @Test
+    void aSyncingReplicaTakesWritesAndReadsTheNewestFromTheServingReplicas() {
+        nodes(0, 0, 0);
+        cluster.set(List.of(1, 2), Set.of(1, 2, 3));
+        nodes.get(1).kv.put(b("k"), b("old"), w(WriteConcern.ALL));
+        // node 3 holds an old copy from an earlier time it was a replica
+        nodes.get(3).store.apply(Segments.segmentOf(b("k"), SEGMENTS), nodes.get(1).raw("k").orElseThrow());
+        nodes.get(1).kv.put(b("k"), b("new"), w(WriteConcern.ALL));
+        cluster.set(List.of(1, 2, 3), Set.of(1, 2, 3), Set.of(3));
+        assertEquals("old", Keys.string(nodes.get(3).raw("k").orElseThrow().value()));
+        assertEquals("new", Keys.string(nodes.get(3).kv.get(b("k")).orElseThrow().value()),
+                "a syncing replica does not answer from its stale copy");
+        assertEquals("new", Keys.string(nodes.get(3).raw("k").orElseThrow().value()), "and keeps the newer one");
+
+        nodes.get(1).kv.put(b("fresh"), b("1"), w(WriteConcern.QUORUM));
+        assertEverywhere("fresh", "1"); // new writes reach the syncing replica too
+
+        net.down.add(3);
+        nodes.get(1).kv.put(b("all"), b("1"), w(WriteConcern.ALL)); // ALL = both serving replicas
+        assertEquals(1, nodes.get(1).pendingFor(3), "the syncing replica that missed it gets a hint");
     }
 
     @Test

@@ -58,6 +58,15 @@ final class FixedClusterView implements ClusterView {
     }
 
     @Override
+    public boolean isMaster(int segment) {
+        return currentMap().master(segment) == localNodeId();
+    }
+
+    @Override
+    public void markCaughtUp(int segment, long passEpoch) {
+    }
+
+    @Override
     public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
         listener.accept(map);
         return () -> { };

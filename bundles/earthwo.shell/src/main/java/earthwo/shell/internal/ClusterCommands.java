@@ -26,9 +26,11 @@ import java.util.Set;
  *
  * <p>{@code cluster:status} prints the cluster, its nodes and one line per segment: its replicas,
  * master first, each followed by a marker — {@code *} this node, {@code =} in sync with this
- * node according to the {@link ReplicaSync} service (last anti-entropy or hint replay), {@code ?}
- * not known to be in sync (this node does not hold the segment, there is no ReplicaSync service,
- * or the replica was not found in sync).
+ * node according to the {@link ReplicaSync} service (last anti-entropy or hint replay), {@code +}
+ * syncing (just added, catching up, serves no reads yet), {@code ?} not known to be in sync (this
+ * node does not hold the segment, there is no ReplicaSync service, or the replica was not found in
+ * sync). The header says when this node's master duties are fenced (its ZooKeeper session was
+ * lost and no map for its new session has arrived yet).
  *
  * <p>Both references are optional and dynamic, as in {@link KvCommands}: without a ClusterView
  * the commands fail with {@code UNAVAILABLE: ClusterView unavailable}; without a ReplicaSync every
@@ -85,6 +87,7 @@ public final class ClusterCommands {
                 .append(", R=").append(map.replicationFactor())
                 .append(", policy ").append(policyName(v.reconcilePolicy()))
                 .append(", ZooKeeper ").append(v.isConnected() ? "connected" : "disconnected")
+                .append(fenced(v, map, self) ? ", master duties FENCED until re-elected" : "")
                 .append('\n');
         sb.append("nodes (").append(map.nodes().size()).append("):\n");
         int idWidth = 1;
@@ -99,13 +102,21 @@ public final class ClusterCommands {
                     mastered++;
                 }
             }
+            int syncing = 0;
+            for (int s : map.segmentsOf(n.id())) {
+                if (map.isSyncing(s, n.id())) {
+                    syncing++;
+                }
+            }
             sb.append("  ").append(String.format("%" + idWidth + "d", n.id())).append(n.id() == self ? "*" : " ")
                     .append(' ').append(n.port() == 0 ? "(no address)" : n.address())
                     .append("  masters ").append(mastered).append(", replicas ").append(held)
+                    .append(syncing > 0 ? " (" + syncing + " syncing)" : "")
                     .append(n.id() == v.controllerId() ? ", controller" : "")
                     .append('\n');
         }
-        sb.append("segments (").append(map.segmentCount()).append("; master first; * this node, = in sync, ? unknown):\n");
+        sb.append("segments (").append(map.segmentCount())
+                .append("; master first; * this node, = in sync, + syncing, ? unknown):\n");
         int width = String.valueOf(map.segmentCount() - 1).length();
         int from = segment < 0 ? 0 : segment;
         int to = segment < 0 ? map.segmentCount() - 1 : segment;
@@ -117,12 +128,22 @@ public final class ClusterCommands {
             }
             Set<Integer> synced = inSync.getOrDefault(s, Set.of());
             for (Integer r : replicas) {
-                char mark = r == self ? '*' : synced.contains(r) ? '=' : '?';
+                char mark = r == self ? '*' : map.isSyncing(s, r) ? '+' : synced.contains(r) ? '=' : '?';
                 sb.append(' ').append(r).append(mark);
             }
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** True if this node masters segments under the map but may not act as their master now. */
+    private static boolean fenced(ClusterView v, SegmentMap map, int self) {
+        for (int s = 0; s < map.segmentCount(); s++) {
+            if (map.master(s) == self && !v.isMaster(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Descriptor("change the replica count R of the cluster at runtime; the controller adds or drops replicas "

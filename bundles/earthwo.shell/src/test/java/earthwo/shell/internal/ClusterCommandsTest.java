@@ -30,6 +30,7 @@ class ClusterCommandsTest {
         int replicas = -1;
         final Map<Integer, Integer> pins = new TreeMap<>();
         ReconcilePolicy policy = ReconcilePolicy.MERGE;
+        boolean fenced;
 
         ClusterViewTestDouble(SegmentMap map) {
             this.map = map;
@@ -58,6 +59,15 @@ class ClusterCommandsTest {
         @Override
         public int controllerId() {
             return connected ? controller : -1;
+        }
+
+        @Override
+        public boolean isMaster(int segment) {
+            return !fenced && currentMap().master(segment) == localNodeId();
+        }
+
+        @Override
+        public void markCaughtUp(int segment, long passEpoch) {
         }
 
         @Override
@@ -128,12 +138,26 @@ class ClusterCommandsTest {
         assertEquals("  1  127.0.0.1:7381  masters 1, replicas 3, controller", lines.get(2));
         assertEquals("  2* 127.0.0.1:7382  masters 2, replicas 3", lines.get(3));
         assertEquals("  3  127.0.0.1:7383  masters 1, replicas 2", lines.get(4));
-        assertEquals("segments (4; master first; * this node, = in sync, ? unknown):", lines.get(5));
+        assertEquals("segments (4; master first; * this node, = in sync, + syncing, ? unknown):", lines.get(5));
         assertEquals("  0  1= 2*", lines.get(6));
         assertEquals("  1  2* 3?", lines.get(7));
         assertEquals("  2  3? 1?", lines.get(8));
         assertEquals("  3  2* 1?", lines.get(9));
         assertEquals(10, lines.size());
+    }
+
+    @Test
+    void statusMarksSyncingReplicasAndFencedMasterDuties() {
+        SegmentMap m = map();
+        view.map = new SegmentMap(15, 3, List.of(List.of(1, 2, 3), List.of(2, 3), List.of(3, 1), List.of(2, 1)),
+                m.nodes(), Map.of(0, Set.of(3)));
+        view.fenced = true;
+        ClusterCommands commands = new ClusterCommands(view, sync(Map.of(0, Set.of(1))));
+        List<String> lines = commands.status(-1).lines().toList();
+        assertEquals("cluster demo, node 2, controller 1, epoch 15, R=3, policy merge, ZooKeeper connected, "
+                + "master duties FENCED until re-elected", lines.get(0));
+        assertEquals("  3  127.0.0.1:7383  masters 1, replicas 3 (1 syncing)", lines.get(4));
+        assertEquals("  0  1= 2* 3+", lines.get(6));
     }
 
     @Test

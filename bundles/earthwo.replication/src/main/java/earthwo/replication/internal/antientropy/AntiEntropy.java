@@ -118,7 +118,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         SegmentMap map = cluster.currentMap();
         int self = cluster.localNodeId();
         for (int s = 0; s < map.segmentCount(); s++) {
-            if (map.master(s) == self) {
+            if (cluster.isMaster(s)) {
                 try {
                     passSegment(s);
                 } catch (RuntimeException e) {
@@ -129,7 +129,8 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
     }
 
     /**
-     * One pass of a segment against each other live replica (only if this node is its master);
+     * One pass of a segment against each other live replica (only if this node is its master and
+     * not fenced, see {@link ClusterView#isMaster});
      * purges old tombstones when every replica was found in sync. Package-private trigger for a
      * future shell command ({@code AntiEntropyComponent#passNow}).
      */
@@ -137,7 +138,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         SegmentMap map = cluster.currentMap();
         int self = cluster.localNodeId();
         List<PeerResult> results = new ArrayList<>();
-        if (map.master(segment) != self) {
+        if (!cluster.isMaster(segment)) {
             return results;
         }
         ReconcilePolicy policy = cluster.reconcilePolicy();
@@ -239,10 +240,32 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         }
     }
 
+    /**
+     * The master's verdict on this node's replica. A syncing replica that was found in sync has
+     * caught up: it asks the controller to let it serve.
+     */
     @Override
-    public void onResult(int segment, int master, boolean ok) {
+    public void onResult(int segment, int master, long passEpoch, boolean ok) {
         markSync(segment, master, ok);
         lastPass.put(segment, clock.getAsLong());
+        SegmentMap map = cluster.currentMap();
+        int self = cluster.localNodeId();
+        if (ok && segment >= 0 && segment < map.segmentCount() && map.master(segment) == master
+                && map.isSyncing(segment, self)) {
+            cluster.markCaughtUp(segment, passEpoch);
+        }
+    }
+
+    /** Segments this node masters (and may act for) that have a syncing replica. */
+    java.util.Set<Integer> masteredWithSyncingReplicas() {
+        SegmentMap map = cluster.currentMap();
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (int s : map.allSyncing().keySet()) {
+            if (cluster.isMaster(s)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     PeerResult syncWithPeer(int segment, int peer, SegmentIndex local, ReconcilePolicy policy, long epoch) {
@@ -509,6 +532,18 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             }
         }
         return n;
+    }
+
+    /** Segments this node masters (and may act for) where some other replica is not known to be in sync. */
+    Set<Integer> outOfSyncMastered() {
+        SegmentMap map = cluster.currentMap();
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (Map.Entry<Integer, Set<Integer>> e : inSync().entrySet()) {
+            if (cluster.isMaster(e.getKey()) && e.getValue().size() < map.replicas(e.getKey()).size() - 1) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     static Version version(Entry e) {

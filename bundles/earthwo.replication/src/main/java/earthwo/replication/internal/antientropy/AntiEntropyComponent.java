@@ -77,6 +77,10 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
     private volatile SegmentMap lastMap;
     /** Set when a pass was asked for because of a map change; cleared when one starts. */
     private final AtomicBoolean passRequested = new AtomicBoolean();
+    /** The requested pass covers every segment this node masters (nodes joined or returned). */
+    private final AtomicBoolean fullPassRequested = new AtomicBoolean();
+    /** Segments a requested pass covers when it is not a full one. */
+    private final java.util.concurrent.ConcurrentSkipListSet<Integer> pending = new java.util.concurrent.ConcurrentSkipListSet<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile PeerLinks links;
@@ -124,12 +128,13 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
 
     /**
      * A pass at once when the new map asks for one (see {@link #passReason}), instead of waiting
-     * up to the interval: a node joined or returned, or a segment this node masters has a replica
-     * that may not hold its data yet (a node joined, a lost node's replicas were re-created after
-     * the grace, R was raised, or this node got the segment as master together with new replicas).
+     * up to the interval: when nodes joined or returned, of every segment this node masters;
+     * otherwise only of the segments this node masters that have new or syncing replicas (a lost
+     * node's replicas were re-created after the grace, R was raised, a replica moved here).
      */
     private void mapChanged(SegmentMap map) {
         String reason;
+        boolean full;
         synchronized (this) {
             SegmentMap before = lastMap;
             if (before != null && map.epoch() <= before.epoch()) {
@@ -137,12 +142,43 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
             }
             lastMap = map;
             reason = passReason(before, map, cluster.localNodeId());
+            full = before != null && !appeared(before, map).isEmpty();
+            if (reason != null) {
+                pending.addAll(gainedSegments(before, map, cluster.localNodeId()));
+            }
+            pending.addAll(engine.masteredWithSyncingReplicas());
         }
-        if (reason != null) {
-            LOG.info("node {} anti-entropy: map epoch {}: {}, starting a pass", cluster.localNodeId(), map.epoch(), reason);
+        if (reason != null || !pending.isEmpty()) {
+            LOG.info("node {} anti-entropy: map epoch {}: {}, starting a pass of {}", cluster.localNodeId(), map.epoch(),
+                    reason != null ? reason : "segments with syncing replicas",
+                    full ? "every segment it masters" : pending.size() + " segments");
+            if (full) {
+                fullPassRequested.set(true);
+            }
             passRequested.set(true);
             scheduleRequestedPass(0, 0, 0);
         }
+    }
+
+    private static Set<Integer> appeared(SegmentMap before, SegmentMap now) {
+        Set<Integer> appeared = new HashSet<>(now.nodes().keySet());
+        appeared.removeAll(before.nodes().keySet());
+        return appeared;
+    }
+
+    /** Segments {@code self} masters in {@code now} whose replicas were not all replicas in {@code before}. */
+    static Set<Integer> gainedSegments(SegmentMap before, SegmentMap now, int self) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (int s = 0; s < now.segmentCount(); s++) {
+            List<Integer> replicas = now.replicas(s);
+            if (replicas.size() < 2 || now.master(s) != self) {
+                continue;
+            }
+            if (before == null || s >= before.segmentCount() || !before.replicas(s).containsAll(replicas)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /**
@@ -151,22 +187,12 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
      */
     static String passReason(SegmentMap before, SegmentMap now, int self) {
         if (before != null) {
-            Set<Integer> appeared = new HashSet<>(now.nodes().keySet());
-            appeared.removeAll(before.nodes().keySet());
+            Set<Integer> appeared = appeared(before, now);
             if (!appeared.isEmpty()) {
                 return "nodes " + appeared + " (re)appeared";
             }
         }
-        int gained = 0;
-        for (int s = 0; s < now.segmentCount(); s++) {
-            List<Integer> replicas = now.replicas(s);
-            if (replicas.size() < 2 || now.master(s) != self) {
-                continue;
-            }
-            if (before == null || s >= before.segmentCount() || !before.replicas(s).containsAll(replicas)) {
-                gained++;
-            }
-        }
+        int gained = gainedSegments(before, now, self).size();
         if (gained == 0) {
             return null;
         }
@@ -176,7 +202,9 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
 
     /**
      * Runs the requested pass on the scheduler; while peer links are not bound yet, retries each
-     * second; then follows up (see {@link #FOLLOW_UPS}).
+     * second. Then follows up: segments with syncing replicas every {@value #FOLLOW_UP_DELAY_MS} ms
+     * until they serve (they wait for this master's verdict), others up to {@link #FOLLOW_UPS}
+     * times while not confirmed in sync.
      */
     private void scheduleRequestedPass(long delayMillis, int linkWaits, int followUps) {
         try {
@@ -191,13 +219,46 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
                     return;
                 }
                 passRequested.set(false);
-                runAll();
-                if (followUps < FOLLOW_UPS && engine.outOfSyncSegments() > 0 && passRequested.compareAndSet(false, true)) {
+                boolean wasFull = fullPassRequested.getAndSet(false);
+                if (wasFull) {
+                    pending.clear();
+                    runAll();
+                } else {
+                    runPending();
+                }
+                Set<Integer> syncing = engine.masteredWithSyncingReplicas();
+                boolean outOfSync = engine.outOfSyncSegments() > 0;
+                if (!syncing.isEmpty()) {
+                    pending.addAll(syncing);
+                    if (passRequested.compareAndSet(false, true)) {
+                        scheduleRequestedPass(FOLLOW_UP_DELAY_MS, linkWaits, followUps);
+                    }
+                } else if (followUps < FOLLOW_UPS && outOfSync && passRequested.compareAndSet(false, true)) {
+                    fullPassRequested.set(wasFull);
+                    pending.addAll(engine.outOfSyncMastered());
                     scheduleRequestedPass(FOLLOW_UP_DELAY_MS, linkWaits, followUps + 1);
                 }
             }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // deactivating
+        }
+    }
+
+    /** Passes of the requested segments (the ones a map change or a follow-up asked for). */
+    private void runPending() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (Integer s = pending.pollFirst(); s != null; s = pending.pollFirst()) {
+                try {
+                    engine.passSegment(s);
+                } catch (RuntimeException e) {
+                    LOG.warn("anti-entropy node {} segment {}: pass failed: {}", cluster.localNodeId(), s, e.toString());
+                }
+            }
+        } finally {
+            running.set(false);
         }
     }
 

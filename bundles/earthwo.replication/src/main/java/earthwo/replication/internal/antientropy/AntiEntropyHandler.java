@@ -49,7 +49,8 @@ final class AntiEntropyHandler implements PeerHandler {
 
     /** Told when a master reports the outcome of its pass with this node. */
     interface ResultListener {
-        void onResult(int segment, int master, boolean inSync);
+        /** @param passEpoch the epoch of the map the master's pass ran under */
+        void onResult(int segment, int master, long passEpoch, boolean inSync);
     }
 
     AntiEntropyHandler(SegmentStore store, ClusterView cluster, AeStats stats, LongSupplier clock, ResultListener results) {
@@ -98,7 +99,7 @@ final class AntiEntropyHandler implements PeerHandler {
             case AeCodec.RESULT: {
                 boolean inSync = in.u8() != 0;
                 in.end();
-                results.onResult(h.segment(), h.fromNode(), inSync);
+                results.onResult(h.segment(), h.fromNode(), h.epoch(), inSync);
                 return new byte[0];
             }
             default:
@@ -310,7 +311,12 @@ final class AntiEntropyHandler implements PeerHandler {
         return purged;
     }
 
-    /** PUSH needs this node to hold the segment; ALIGN and PURGE also that the sender masters it. */
+    /**
+     * PUSH needs this node to hold the segment; ALIGN and PURGE also that the sender masters it
+     * under this node's map. That is the fence against a stale master: a node that lost its
+     * ZooKeeper session stops sending these itself ({@link ClusterView#isMaster}), and one that
+     * has not noticed yet is refused by replicas that already have the map naming the new master.
+     */
     private void checkReplica(Header h, boolean fromMaster) {
         SegmentMap map = cluster.currentMap();
         int self = cluster.localNodeId();

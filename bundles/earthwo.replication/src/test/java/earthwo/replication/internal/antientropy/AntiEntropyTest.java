@@ -145,6 +145,24 @@ class AntiEntropyTest {
     }
 
     /**
+     * A syncing replica (just added, empty) gets the segment from the master in one pass and, told
+     * by the master that it is in sync, reports caught up so the controller lets it serve.
+     */
+    @Test
+    void aSyncingReplicaCatchesUpAndReportsIt(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 2, 4, 3_600_000, 2)) {
+            for (int i = 0; i < 200; i++) {
+                c.put(1, "k" + i, "v" + i, ts(i), 1);
+            }
+            assertTrue(c.caughtUp.isEmpty());
+            c.passAll();
+            assertTrue(c.equalStores(1, 2), "the new replica holds the segment");
+            assertEquals(Set.of(0, 1, 2, 3), c.caughtUp.get(2), "it reported every segment caught up");
+            assertNull(c.caughtUp.get(1), "the master reports nothing");
+        }
+    }
+
+    /**
      * The issue's ratio (1M keys, 1,000 diverged = 0.1%) at 100,000 keys and 100 diverged by default; other
      * sizes with -Dae.keys, -Dae.diverged, -Dae.segments, -Dae.maxPercent.
      */

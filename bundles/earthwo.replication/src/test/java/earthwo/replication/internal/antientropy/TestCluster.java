@@ -37,8 +37,15 @@ final class TestCluster implements AutoCloseable {
     final Links links = new Links();
     volatile ReconcilePolicy policy = ReconcilePolicy.MERGE;
     volatile long now = System.currentTimeMillis();
+    /** Node → segments it reported caught up (through {@link ClusterView#markCaughtUp}). */
+    final Map<Integer, Set<Integer>> caughtUp = new ConcurrentHashMap<>();
 
     TestCluster(Path dir, int nodes, int segments, long graceMillis) {
+        this(dir, nodes, segments, graceMillis, 0);
+    }
+
+    /** @param syncingNode a node whose replica of every segment is syncing (just added), or 0 */
+    TestCluster(Path dir, int nodes, int segments, long graceMillis, int syncingNode) {
         this.segments = segments;
         List<Integer> ids = new ArrayList<>();
         Map<Integer, NodeInfo> infos = new HashMap<>();
@@ -50,7 +57,11 @@ final class TestCluster implements AutoCloseable {
         for (int s = 0; s < segments; s++) {
             replicas.add(ids);
         }
-        SegmentMap map = new SegmentMap(1, nodes, replicas, infos);
+        Map<Integer, Set<Integer>> syncing = new HashMap<>();
+        for (int s = 0; s < segments && syncingNode > 0; s++) {
+            syncing.put(s, Set.of(syncingNode));
+        }
+        SegmentMap map = new SegmentMap(1, nodes, replicas, infos, syncing);
         for (int n = 1; n <= nodes; n++) {
             SegmentStore store = RealStores.open(dir.resolve("node" + n), segments);
             stores.add(store);
@@ -195,6 +206,18 @@ final class TestCluster implements AutoCloseable {
         @Override
         public int controllerId() {
             return 1;
+        }
+
+        @Override
+        public boolean isMaster(int segment) {
+            return map.master(segment) == id;
+        }
+
+        @Override
+        public void markCaughtUp(int segment, long passEpoch) {
+            if (map.isSyncing(segment, id) && passEpoch >= map.epoch()) {
+                caughtUp.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(segment);
+            }
         }
 
         @Override
