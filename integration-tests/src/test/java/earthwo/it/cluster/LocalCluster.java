@@ -130,7 +130,11 @@ final class LocalCluster implements AutoCloseable {
         throw new AssertionError("timed out waiting for " + what + "; last map " + last);
     }
 
+    /** True if every segment has exactly {@code replicas} replicas, all serving (none syncing). */
     static boolean everySegmentHas(SegmentMap m, int replicas) {
+        if (!m.allSyncing().isEmpty()) {
+            return false;
+        }
         for (int s = 0; s < m.segmentCount(); s++) {
             if (m.replicas(s).size() != replicas) {
                 return false;

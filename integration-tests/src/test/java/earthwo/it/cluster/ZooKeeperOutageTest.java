@@ -41,6 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <li>the outage is far longer than the session timeout (10 s), so every session is lost (each
  * node logs it) and the nodes register again (afterwards no node is listed as down); the grace period holds the map: every segment keeps its replica set and
  * no node log reports a grace expiry (no data moved);</li>
+ * <li>without a session no node acts as master ({@code cluster:status} says its master duties are
+ * fenced); after the sessions were re-established the controller writes a map for the new
+ * sessions (a higher epoch) and every node is re-elected (status {@code cluster.fenced=false});</li>
  * <li>every acknowledged key is readable at the end.</li>
  * </ul>
  */
@@ -87,6 +90,8 @@ class ZooKeeperOutageTest {
                         String s = status(cluster, i);
                         assertTrue(s.contains("ZooKeeper disconnected"), "node " + (i + 1)
                                 + " at the end of the outage:\n" + s);
+                        assertTrue(s.contains("master duties FENCED"), "node " + (i + 1)
+                                + " acts as master without a ZooKeeper session:\n" + s);
                         assertEquals(before.epoch(), cluster.map(i).epoch(), "the map changed without ZooKeeper");
                     }
                     ackedDuringOutage = load.acked.size() - ackedBeforeOutage;
@@ -128,6 +133,7 @@ class ZooKeeperOutageTest {
                 for (int i = 0; i < 3; i++) {
                     awaitNodeStatus(cluster, i, "cluster.down", "[]", Duration.ofSeconds(60));
                     awaitNodeStatus(cluster, i, "cluster.connected", "true", Duration.ofSeconds(10));
+                    awaitNodeStatus(cluster, i, "cluster.fenced", "false", Duration.ofSeconds(60)); // re-elected
                 }
                 SegmentMap after = cluster.awaitMap(0, m -> m.nodes().size() == 3 && m.epoch() >= before.epoch(),
                         Duration.ofSeconds(30), "3 nodes after the outage");
@@ -137,6 +143,7 @@ class ZooKeeperOutageTest {
                             + " at epoch " + epoch);
                 }
                 after = cluster.map(0);
+                assertTrue(after.epoch() > before.epoch(), "a map for the new sessions was written");
                 for (int s = 0; s < before.segmentCount(); s++) {
                     assertEquals(new HashSet<>(before.replicas(s)), new HashSet<>(after.replicas(s)),
                             "segment " + s + " changed replicas: data moved after the ZooKeeper outage");
