@@ -35,20 +35,49 @@ final class QuorumWrite {
     static CompletableFuture<Void> replicate(ReplicaTransport transport, int segment, Record record,
                                              List<Integer> remoteReplicas, int acksNeeded, Set<Integer> down,
                                              BiConsumer<Integer, Throwable> onFailure) {
-        int needRemote = acksNeeded - 1;
+        return replicate(transport, segment, record, remoteReplicas, List.of(), true, acksNeeded, down, onFailure);
+    }
+
+    /**
+     * As above, and {@code uncounted} replicas (syncing: they get every write, but their copy may
+     * still be replaced by the master's, so it is no acknowledged copy) are sent to as well
+     * without counting their acks; {@code localCounts} false when the coordinator itself is one.
+     */
+    static CompletableFuture<Void> replicate(ReplicaTransport transport, int segment, Record record,
+                                             List<Integer> remoteReplicas, List<Integer> uncounted, boolean localCounts,
+                                             int acksNeeded, Set<Integer> down, BiConsumer<Integer, Throwable> onFailure) {
+        for (int node : uncounted) {
+            if (down.contains(node)) {
+                onFailure.accept(node, new EarthwoException(ErrorCode.UNAVAILABLE, "replica node " + node + " is not live"));
+                continue;
+            }
+            CompletionStage<Void> sent;
+            try {
+                sent = transport.send(node, segment, record);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((ok, err) -> {
+                if (err != null) {
+                    onFailure.accept(node, err);
+                }
+            });
+        }
+        int local = localCounts ? 1 : 0;
+        int needRemote = acksNeeded - local;
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (needRemote <= 0) {
             done.complete(null);
         }
         if (remoteReplicas.isEmpty()) {
             if (needRemote > 0) {
-                done.completeExceptionally(unavailable(segment, acksNeeded, 1));
+                done.completeExceptionally(unavailable(segment, acksNeeded, local));
             }
             return done;
         }
-        AtomicInteger acks = new AtomicInteger(1);
+        AtomicInteger acks = new AtomicInteger(local);
         AtomicInteger failures = new AtomicInteger();
-        int total = remoteReplicas.size() + 1;
+        int total = remoteReplicas.size() + local;
         for (int node : remoteReplicas) {
             if (down.contains(node)) {
                 onFailure.accept(node, new EarthwoException(ErrorCode.UNAVAILABLE, "replica node " + node + " is not live"));

@@ -344,27 +344,34 @@ final class WriteCoordinator implements Kv {
         throw new EarthwoException(ErrorCode.INTERNAL, "could not stamp a version newer than the stored one in segment " + segment);
     }
 
+    /**
+     * Sends the committed record to the other replicas and completes after the write concern. W
+     * counts serving replicas only: a syncing replica gets every write too, but until it serves its
+     * copy may still be replaced by the master's (anti-entropy aligns it), so its ack is no copy.
+     */
     private CompletableFuture<Void> replicate(int segment, Record record, WriteConcern concern) {
         SegmentMap map = cluster.currentMap();
-        List<Integer> replicas = map.replicas(segment);
-        List<Integer> remote = new ArrayList<>(replicas.size());
+        int self = clock.nodeId();
+        List<Integer> counted = new ArrayList<>();
+        List<Integer> uncounted = new ArrayList<>();
         Set<Integer> down = new HashSet<>();
-        for (int node : replicas) {
-            if (node != clock.nodeId()) {
-                remote.add(node);
-                if (!map.nodes().containsKey(node)) {
-                    down.add(node);
-                }
+        for (int node : map.replicas(segment)) {
+            if (node == self) {
+                continue;
+            }
+            (map.isSyncing(segment, node) ? uncounted : counted).add(node);
+            if (!map.nodes().containsKey(node)) {
+                down.add(node);
             }
         }
-        // W counts against the serving replicas: a syncing replica also gets the write (and its
-        // ack counts), but raising R must not make quorum writes wait for more copies meanwhile
+        boolean localCounts = !map.isSyncing(segment, self);
         int acks = concern.acksNeeded(Math.max(1, map.servingReplicas(segment).size()), defaultConcern);
-        CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, remote, acks, down,
-                (node, err) -> hint(node, segment, record, err));
+        CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, counted, uncounted, localCounts,
+                acks, down, (node, err) -> hint(node, segment, record, err));
         if (LOG.isDebugEnabled()) {
-            LOG.debug("node {} segment {} key {} committed {} (W={} of {}, not live {})", clock.nodeId(), segment,
-                    Keys.printable(record.key()), record.version(), acks, replicas.size(), down);
+            LOG.debug("node {} segment {} key {} committed {} (W={} of {} serving, syncing {}, not live {})", self, segment,
+                    Keys.printable(record.key()), record.version(), acks, map.servingReplicas(segment).size(), uncounted,
+                    down);
         }
         return done;
     }

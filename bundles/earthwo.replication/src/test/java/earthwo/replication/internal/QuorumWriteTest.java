@@ -41,6 +41,29 @@ class QuorumWriteTest {
     }
 
     @Test
+    void aSyncingReplicaGetsTheWriteButItsAckDoesNotCount() {
+        ManualTransport t = new ManualTransport();
+        List<Integer> missed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = QuorumWrite.replicate(t, 0, RECORD, List.of(2), List.of(4), true, 2,
+                java.util.Set.of(), (node, err) -> missed.add(node));
+        assertTrue(t.sends.containsKey(4), "the syncing replica is sent the write");
+        t.sends.get(4).complete(null);
+        assertFalse(done.isDone(), "its ack is no acknowledged copy");
+        t.sends.get(2).complete(null);
+        assertTrue(done.isDone() && !done.isCompletedExceptionally());
+
+        // coordinated by a syncing replica itself: its local copy does not count either
+        ManualTransport t2 = new ManualTransport();
+        CompletableFuture<Void> two = QuorumWrite.replicate(t2, 0, RECORD, List.of(1, 2), List.of(), false, 2,
+                java.util.Set.of(), (node, err) -> missed.add(node));
+        t2.sends.get(1).complete(null);
+        assertFalse(two.isDone());
+        t2.sends.get(2).completeExceptionally(new EarthwoException(ErrorCode.UNAVAILABLE, "down"));
+        assertThrows(CompletionException.class, two::join);
+        assertEquals(List.of(2), missed, "a failed send is reported for a hint");
+    }
+
+    @Test
     void quorumOfThreeWaitsForOneRemoteAck() {
         ManualTransport t = new ManualTransport();
         CompletableFuture<Void> done = QuorumWrite.replicate(t, 0, RECORD, List.of(2, 3), 2);

@@ -155,7 +155,11 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
                 allInSync = false;
                 continue;
             }
-            PeerResult r = syncWithPeer(segment, peer, local, policy, map.epoch());
+            // A syncing peer takes the master's copy whatever the policy: what it holds from an
+            // earlier time it was a replica (keys deleted and purged since, old values) must
+            // not flow back into the serving replicas.
+            ReconcilePolicy effective = map.isSyncing(segment, peer) ? ReconcilePolicy.MASTER : policy;
+            PeerResult r = syncWithPeer(segment, peer, local, effective, map.epoch());
             results.add(r);
             if (r.ok && r.found()) {
                 // Repaired: confirm with a fresh look at the root before calling the peer in sync.
@@ -180,7 +184,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             boolean peerInSync = inSync.getOrDefault(segment, Set.of()).contains(peer);
             allInSync &= peerInSync;
             notifyResult(segment, peer, map.epoch(), peerInSync);
-            log(segment, policy, r);
+            log(segment, effective, r);
         }
         long done = clock.getAsLong();
         lastPass.put(segment, done);

@@ -163,6 +163,25 @@ class AntiEntropyTest {
     }
 
     /**
+     * A replica added back to a segment may hold keys from the last time it was one, deleted and
+     * purged since: under the default merge policy they must not come back to life — a syncing
+     * replica takes the master's copy.
+     */
+    @Test
+    void aSyncingReplicasLeftoversDoNotComeBackToLife(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 2, 4, 3_600_000, 2)) {
+            c.put(1, "kept", "new", ts(200), 1);
+            c.put(2, "kept", "old", ts(100), 1);
+            c.put(2, "deleted-and-purged", "old", ts(100), 1);
+            c.passAll();
+            assertNull(c.read(1, "deleted-and-purged"), "the leftover did not come back on the master");
+            assertNull(c.read(2, "deleted-and-purged"), "the syncing replica dropped it");
+            assertEquals("new", new String(c.read(2, "kept").value(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(c.equalStores(1, 2));
+        }
+    }
+
+    /**
      * The issue's ratio (1M keys, 1,000 diverged = 0.1%) at 100,000 keys and 100 diverged by default; other
      * sizes with -Dae.keys, -Dae.diverged, -Dae.segments, -Dae.maxPercent.
      */
