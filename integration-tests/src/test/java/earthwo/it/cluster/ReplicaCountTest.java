@@ -32,8 +32,12 @@ class ReplicaCountTest {
 
     private static final int S = 64;
     private static final int MAX_SYNCING = 8;
+    /** How long a node keeps a segment it no longer holds before removing its records. */
+    private static final long DROP_DELAY_MS = 3_000;
     private static final String[] OPTIONS = {"-Dearthwo.segments=" + S, "-Dearthwo.cluster.replicas=2",
-            "-Dearthwo.cluster.max.syncing=" + MAX_SYNCING};
+            "-Dearthwo.cluster.max.syncing=" + MAX_SYNCING, "-Dearthwo.replica.drop.delay.ms=" + DROP_DELAY_MS};
+    /** Writes in flight when the load stopped (LoadGenerator keeps 32) may have landed unacknowledged, on 3 copies at most. */
+    private static final long UNACKED_SLACK = 3 * 32;
 
     @TempDir
     Path root;
@@ -74,6 +78,20 @@ class ReplicaCountTest {
                 } finally {
                     load.close();
                 }
+                // The dropped replicas' records are removed after the delay: with R=2 each key is
+                // stored twice, not three times (a few unacknowledged writes may have landed too).
+                long keys = load.acked.size();
+                long cleanStart = System.nanoTime();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                long stored;
+                while ((stored = totalStored(cluster)) > 2 * keys + UNACKED_SLACK) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(stored + " records stored for " + keys + " keys with R=2");
+                    }
+                    Thread.sleep(200);
+                }
+                assertTrue(stored >= 2 * keys, stored + " records stored for " + keys + " acknowledged keys with R=2");
+                long cleanMs = (System.nanoTime() - cleanStart) / 1_000_000;
                 assertEquals(0, load.writeFailures.get(), "writes failed: " + load.failureSamples);
                 assertEquals(0, load.readFailures.get(), "reads failed: " + load.failureSamples);
 
@@ -96,8 +114,10 @@ class ReplicaCountTest {
                 assertTrue(mapsWithSyncing >= 2, "segments gained replicas in " + mapsWithSyncing + " maps");
 
                 System.out.printf("ReplicaCountTest: S=%d, %d keys acked; R 2 -> 3: %d replicas added through %d maps "
-                                + "(at most %d syncing at once), all serving after %d ms; R 3 -> 2: %d ms%n", S,
-                        load.acked.size(), S, mapsWithSyncing, maxSyncing, (settledAt - raisedAt) / 1_000_000, loweredMs);
+                                + "(at most %d syncing at once), all serving after %d ms; R 3 -> 2: %d ms, dropped copies removed "
+                                + "%d ms after the load stopped (delay %d ms): %d records for %d keys%n", S,
+                        load.acked.size(), S, mapsWithSyncing, maxSyncing, (settledAt - raisedAt) / 1_000_000, loweredMs,
+                        cleanMs, DROP_DELAY_MS, stored, keys);
             }
         }
     }
@@ -125,6 +145,14 @@ class ReplicaCountTest {
                 Thread.sleep(100);
             }
         }
+    }
+
+    private static long totalStored(LocalCluster cluster) throws Exception {
+        long sum = 0;
+        for (int i = 0; i < 3; i++) {
+            sum += storedRecords(cluster, i);
+        }
+        return sum;
     }
 
     private static long storedRecords(LocalCluster cluster, int index) throws Exception {
