@@ -23,6 +23,9 @@ import java.util.function.LongSupplier;
  * live in the current map, sends its hints oldest first (one at a time, APPLY through the replica
  * transport) and removes each once the node acknowledged it. A failure stops that node's replay
  * and backs off (doubling from the replay interval up to a maximum) before the next attempt.
+ * Hints for a node that left the cluster (past its grace period: in no replica list and not among
+ * the map's nodes) are dropped: its replicas were re-created elsewhere and synced from their
+ * masters, and if it comes back it joins as a new member whose replicas sync from the masters.
  */
 final class HintReplayer implements AutoCloseable {
 
@@ -42,6 +45,7 @@ final class HintReplayer implements AutoCloseable {
 
     final LongAdder replayed = new LongAdder();
     final LongAdder failures = new LongAdder();
+    final LongAdder dropped = new LongAdder();
 
     HintReplayer(HintStore hints, ClusterView cluster, ReplicaTransport transport, LongSupplier clock,
                  int batch, long intervalMs, long maxBackoffMs, long sendTimeoutMs) {
@@ -82,6 +86,10 @@ final class HintReplayer implements AutoCloseable {
         int total = 0;
         for (Map.Entry<Integer, Long> e : hints.pending().entrySet()) {
             int node = e.getKey();
+            if (node != self && e.getValue() > 0 && !map.nodes().containsKey(node) && map.segmentsOf(node).isEmpty()) {
+                dropHintsOf(node, map);
+                continue;
+            }
             if (node == self || e.getValue() <= 0 || !map.nodes().containsKey(node)) {
                 continue;
             }
@@ -95,6 +103,24 @@ final class HintReplayer implements AutoCloseable {
             total += replayTo(node);
         }
         return total;
+    }
+
+    private void dropHintsOf(int node, SegmentMap map) {
+        long n = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            List<Hint> next = hints.peek(node, 1000);
+            if (next.isEmpty()) {
+                break;
+            }
+            for (Hint h : next) {
+                hints.remove(h);
+                n++;
+            }
+        }
+        dropped.add(n);
+        backoff.remove(node);
+        LOG.info("node {} dropped {} hints for node {}: it left the cluster (not in map epoch {}); its replicas were "
+                + "re-created and sync from their masters", cluster.localNodeId(), n, node, map.epoch());
     }
 
     private int replayTo(int node) {

@@ -313,6 +313,23 @@ class ThreeNodeReplicationTest {
     }
 
     @Test
+    void hintsForANodeThatLeftTheClusterAreDropped() {
+        nodes(0, 0, 0);
+        net.down.add(3);
+        cluster.set(List.of(1, 2, 3), Set.of(1, 2));
+        nodes.get(1).kv.put(b("a"), b("1"), w(WriteConcern.QUORUM));
+        nodes.get(1).kv.put(b("b"), b("1"), w(WriteConcern.QUORUM));
+        assertEquals(2, nodes.get(1).pendingFor(3));
+        assertEquals(0, nodes.get(1).replayer.runOnce());
+        assertEquals(2, nodes.get(1).pendingFor(3), "kept while node 3 is in its grace period");
+
+        cluster.set(List.of(1, 2), Set.of(1, 2)); // past the grace: node 3 is gone from the map
+        assertEquals(0, nodes.get(1).replayer.runOnce());
+        assertEquals(0, nodes.get(1).pendingFor(3), "hints for a node that left are dropped");
+        assertEquals(2, nodes.get(1).replayer.dropped.sum());
+    }
+
+    @Test
     void aHintedWriteOlderThanWhatTheReplicaHasDoesNotOverwriteIt() {
         nodes(0, 0, 0);
         net.down.add(3);
