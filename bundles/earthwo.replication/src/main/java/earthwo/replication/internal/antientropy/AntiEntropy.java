@@ -135,6 +135,15 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
      * future shell command ({@code AntiEntropyComponent#passNow}).
      */
     List<PeerResult> passSegment(int segment) {
+        return passSegment(segment, false);
+    }
+
+    /**
+     * As {@link #passSegment(int)}; with {@code syncingOnly} only against the segment's syncing
+     * replicas (they wait for this pass to serve; the serving ones are left to the periodic pass,
+     * and no tombstone is purged).
+     */
+    List<PeerResult> passSegment(int segment, boolean syncingOnly) {
         SegmentMap map = cluster.currentMap();
         int self = cluster.localNodeId();
         List<PeerResult> results = new ArrayList<>();
@@ -145,9 +154,9 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         long now = clock.getAsLong();
         long cutoff = now - graceMillis;
         SegmentIndex local = SegmentIndex.build(store, segment, cutoff, now);
-        boolean allInSync = true;
+        boolean allInSync = !syncingOnly;
         for (int peer : map.replicas(segment)) {
-            if (peer == self) {
+            if (peer == self || (syncingOnly && !map.isSyncing(segment, peer))) {
                 continue;
             }
             if (!map.nodes().containsKey(peer)) {

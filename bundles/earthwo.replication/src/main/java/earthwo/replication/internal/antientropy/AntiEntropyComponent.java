@@ -244,7 +244,10 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         }
     }
 
-    /** Passes of the requested segments (the ones a map change or a follow-up asked for). */
+    /**
+     * Passes of the requested segments (the ones a map change or a follow-up asked for); a segment
+     * with syncing replicas is passed with those only, which is what they wait for.
+     */
     private void runPending() {
         if (!running.compareAndSet(false, true)) {
             return;
@@ -252,7 +255,8 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         try {
             for (Integer s = pending.pollFirst(); s != null; s = pending.pollFirst()) {
                 try {
-                    engine.passSegment(s);
+                    SegmentMap map = cluster.currentMap();
+                    engine.passSegment(s, s < map.segmentCount() && !map.syncing(s).isEmpty());
                 } catch (RuntimeException e) {
                     LOG.warn("anti-entropy node {} segment {}: pass failed: {}", cluster.localNodeId(), s, e.toString());
                 }
