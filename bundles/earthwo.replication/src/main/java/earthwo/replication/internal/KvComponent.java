@@ -1,6 +1,7 @@
 package earthwo.replication.internal;
 
 import earthwo.api.Kv;
+import earthwo.api.NodeProperties;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
@@ -11,6 +12,7 @@ import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.PeerLinks;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 
 /**
  * Registers the node's {@link Kv} service and the replication {@link PeerHandler} (peer message
@@ -36,6 +39,12 @@ import java.util.concurrent.CompletionStage;
  * moment it takes to come back. The node-to-node links ({@link PeerLinks}) are optional and
  * dynamic: without them remote replicas count as unreachable (they get hints) and writes of
  * segments this node does not hold are WRONG_SEGMENT instead of forwarded.
+ *
+ * <p>Settings: those of {@link CoordinatorConfig} (ConfigAdmin PID {@code earthwo.replication}),
+ * and, resolved with {@link NodeProperties#get} (component configuration, then framework
+ * property), {@value #CLOCK_OFFSET} (default 0): milliseconds added to the wall clock the write
+ * coordinator and its hybrid logical clock read, for testing clock skew (e.g. {@code -30000}
+ * runs this node's clock 30 s behind). A non-zero offset is logged as a warning at activation.
  */
 @Component(service = {Kv.class, StatusSource.class, PeerHandler.class}, configurationPid = "earthwo.replication",
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -44,6 +53,9 @@ import java.util.concurrent.CompletionStage;
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
 @Designate(ocd = CoordinatorConfig.class)
 public final class KvComponent implements Kv, StatusSource, PeerHandler {
+
+    /** Fault injection: ms added to the coordinator's wall clock (negative = behind). */
+    static final String CLOCK_OFFSET = "earthwo.clock.offset.ms";
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
 
@@ -58,12 +70,19 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
 
     @Activate
     public KvComponent(@Reference SegmentStore store, @Reference HintStore hints, @Reference ClusterView cluster,
-                       CoordinatorConfig config) {
+                       CoordinatorConfig config, BundleContext context, Map<String, Object> properties) {
         this.hints = hints;
+        long offset = clockOffset(properties, context);
+        LongSupplier wallClock = System::currentTimeMillis;
+        if (offset != 0) {
+            wallClock = () -> System.currentTimeMillis() + offset;
+            LOG.warn("node {}: wall clock offset by {} ms ({}, for testing clock skew)", cluster.localNodeId(), offset,
+                    CLOCK_OFFSET);
+        }
         Duration replicaTimeout = Duration.ofMillis(config.replica_timeout_ms());
         ReplicaTransport transport = new PeerLinksTransport(() -> links, () -> cluster.currentMap().epoch(), replicaTimeout);
         this.coordinator = new WriteCoordinator(store, cluster, transport, hints, () -> links,
-                Duration.ofMillis(config.forward_timeout_ms()), System::currentTimeMillis,
+                Duration.ofMillis(config.forward_timeout_ms()), wallClock,
                 config.max_key_bytes(), config.max_value_bytes(), config.default_write_concern());
         this.peerHandler = new ReplicationPeerHandler(coordinator);
         this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, config.hint_replay_batch(),
@@ -72,6 +91,15 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
         LOG.info("node {} write coordinator ready (max key {} B, max value {} B, default W {}, replica timeout {} ms,"
                         + " hints pending {})", cluster.localNodeId(), config.max_key_bytes(), config.max_value_bytes(),
                 config.default_write_concern(), config.replica_timeout_ms(), hints.pending());
+    }
+
+    private static long clockOffset(Map<String, Object> properties, BundleContext context) {
+        String v = NodeProperties.get(CLOCK_OFFSET, properties, context::getProperty, "0");
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + CLOCK_OFFSET + " must be a whole number of ms, not '" + v + "'", e);
+        }
     }
 
     @Deactivate
