@@ -20,9 +20,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Hinted handoff, the replaying side: on one scheduled thread, for every node with hints that is
- * live in the current map, sends its hints oldest first (one at a time, APPLY through the replica
- * transport) and removes each once the node acknowledged it. A failure stops that node's replay
- * and backs off (doubling from the replay interval up to a maximum) before the next attempt.
+ * in the current map, sends its hints oldest first, a batch at a time with the whole batch in
+ * flight at once (APPLY through the replica transport; the replica applies last-writer-wins, so
+ * the order within a batch does not matter), and removes each hint its node acknowledged. A
+ * failure stops that node's replay and backs off (doubling from the replay interval up to a
+ * maximum) before the next attempt. Every map change clears the back-off and runs a replay at
+ * once: a node that returns re-registers, which changes the map, so its hints flow as soon as it
+ * is back rather than after the back-off it earned while down.
  * Hints for a node that left the cluster (past its grace period: in no replica list and not among
  * the map's nodes) are dropped: its replicas were re-created elsewhere and synced from their
  * masters, and if it comes back it joins as a new member whose replicas sync from the masters.
@@ -42,6 +46,7 @@ final class HintReplayer implements AutoCloseable {
     /** Per node: consecutive failures and when the next attempt may run. */
     private final Map<Integer, long[]> backoff = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService executor;
+    private volatile AutoCloseable mapListener;
 
     final LongAdder replayed = new LongAdder();
     final LongAdder failures = new LongAdder();
@@ -69,6 +74,14 @@ final class HintReplayer implements AutoCloseable {
         });
         ex.scheduleWithFixedDelay(this::runSafely, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         executor = ex;
+        mapListener = cluster.onMapChange(m -> {
+            backoff.clear();
+            try {
+                ex.execute(this::runSafely);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        });
     }
 
     private void runSafely() {
@@ -132,12 +145,32 @@ final class HintReplayer implements AutoCloseable {
                 if (next.isEmpty()) {
                     break;
                 }
+                List<java.util.concurrent.CompletableFuture<Void>> answers = new java.util.ArrayList<>(next.size());
                 for (Hint h : next) {
-                    transport.send(node, h.segment(), h.record()).toCompletableFuture()
-                            .get(sendTimeoutMs + 1000, TimeUnit.MILLISECONDS);
-                    hints.remove(h);
-                    sent++;
-                    replayed.increment();
+                    java.util.concurrent.CompletableFuture<Void> a;
+                    try {
+                        a = transport.send(node, h.segment(), h.record()).toCompletableFuture();
+                    } catch (RuntimeException e) {
+                        a = java.util.concurrent.CompletableFuture.failedFuture(e);
+                    }
+                    answers.add(a);
+                }
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs + 1000);
+                Exception failure = null;
+                for (int i = 0; i < next.size(); i++) {
+                    try {
+                        answers.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        hints.remove(next.get(i)); // acknowledged: done, whatever happened to the others
+                        sent++;
+                        replayed.increment();
+                    } catch (ExecutionException | TimeoutException e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
                 }
                 if (clock.getAsLong() - start > 10_000) {
                     break; // give the other nodes their turn; the next pass continues
@@ -150,7 +183,7 @@ final class HintReplayer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (Exception e) {
             failures.increment();
             long[] b = backoff.computeIfAbsent(node, n -> new long[2]);
             b[0]++;
@@ -165,6 +198,15 @@ final class HintReplayer implements AutoCloseable {
 
     @Override
     public void close() {
+        AutoCloseable l = mapListener;
+        mapListener = null;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (Exception e) {
+                LOG.debug("removing the map listener failed", e);
+            }
+        }
         ScheduledExecutorService ex = executor;
         executor = null;
         if (ex == null) {
