@@ -63,9 +63,9 @@ class ClockSkewTest {
 
     @Test
     void aNodeWhoseClockRunsThirtySecondsBehindLosesNoSingleWriterUpdate() throws Exception {
-        try (LocalCluster cluster = new LocalCluster(root, CLUSTER).startZooKeeper().startNodes(NODES - 1)
-                .startNodes(1, SKEW_OPTION);
-             Writer writer = new Writer(cluster)) {
+        try (LocalCluster cluster = new LocalCluster(root, CLUSTER); Writer writer = new Writer(cluster)) {
+            // Started inside the block, so that close() stops whatever started when a start fails.
+            cluster.startZooKeeper().startNodes(NODES - 1).startNodes(1, SKEW_OPTION);
             awaitReady(cluster);
             String log = Files.readString(cluster.node(SLOW).dataDir().resolve("earthwo.log"));
             assertTrue(log.contains("wall clock offset by " + OFFSET_MS + " ms (earthwo.clock.offset.ms"),
