@@ -35,14 +35,32 @@ final class LocalCluster implements AutoCloseable {
         this.zkPort = NodeProcess.freePort();
     }
 
+    /**
+     * Starts the standalone ZooKeeper. On failure everything this cluster started is stopped
+     * before the exception propagates: tests call this in the resource line of a
+     * try-with-resources, where a throw means {@link #close()} is never called for them.
+     */
     LocalCluster startZooKeeper() throws IOException, InterruptedException {
-        NodeProcess.ProcessResult r = tool().earthwo("zk", "start", "--port", String.valueOf(zkPort),
-                "--data", root.resolve("zk").toString());
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException("bin/earthwo zk start failed: " + r.output());
+        try {
+            NodeProcess.ProcessResult r = tool().earthwo("zk", "start", "--port", String.valueOf(zkPort),
+                    "--data", root.resolve("zk").toString());
+            zkStarted = true; // also on a failed start: zk stop cleans up whatever it left
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("bin/earthwo zk start failed: " + r.output());
+            }
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            closeAfterFailure(e);
+            throw e;
         }
-        zkStarted = true;
-        return this;
+    }
+
+    private void closeAfterFailure(Exception cause) {
+        try {
+            close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /**
@@ -62,16 +80,25 @@ final class LocalCluster implements AutoCloseable {
         return startNodes(count, new String[0]);
     }
 
-    /** Starts {@code count} more nodes with extra start options (e.g. {@code -Dkey=value}). */
+    /**
+     * Starts {@code count} more nodes with extra start options (e.g. {@code -Dkey=value}). On
+     * failure every process of this cluster is stopped before the exception propagates (see
+     * {@link #startZooKeeper()}).
+     */
     LocalCluster startNodes(int count, String... options) throws IOException, InterruptedException {
-        for (int i = 0; i < count; i++) {
-            NodeProcess n = new NodeProcess(root.resolve("n" + (nodes.size() + 1)), NodeProcess.freePort());
-            nodes.add(n);
-            List<String> args = new ArrayList<>(List.of("--cluster", name, "--zk", "127.0.0.1:" + zkPort));
-            args.addAll(List.of(options));
-            n.start(args.toArray(new String[0]));
+        try {
+            for (int i = 0; i < count; i++) {
+                NodeProcess n = new NodeProcess(root.resolve("n" + (nodes.size() + 1)), NodeProcess.freePort());
+                nodes.add(n);
+                List<String> args = new ArrayList<>(List.of("--cluster", name, "--zk", "127.0.0.1:" + zkPort));
+                args.addAll(List.of(options));
+                n.start(args.toArray(new String[0]));
+            }
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            closeAfterFailure(e);
+            throw e;
         }
-        return this;
     }
 
     String zkAddress() {
