@@ -124,6 +124,8 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("EARTHWO_DATA", dataDir.toString());
+        // a loaded 2-core CI box can take longer than the script's 60 s default to start a node
+        pb.environment().putIfAbsent("EARTHWO_START_TIMEOUT", String.valueOf(START_TIMEOUT.toSeconds()));
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
