@@ -73,19 +73,7 @@ public final class DroppedReplicaComponent implements StatusSource {
 
     @Deactivate
     void deactivate() {
-        try {
-            mapListener.close();
-        } catch (Exception e) {
-            LOG.debug("removing the map listener failed", e);
-        }
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("replica cleaner still running after 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        earthwo.replication.internal.Shutdown.listenerAndThread(mapListener, scheduler, "replica cleaner", LOG);
     }
 
     @Override

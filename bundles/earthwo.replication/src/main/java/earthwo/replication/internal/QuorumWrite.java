@@ -51,13 +51,7 @@ final class QuorumWrite {
                 onFailure.accept(node, new EarthwoException(ErrorCode.UNAVAILABLE, "replica node " + node + " is not live"));
                 continue;
             }
-            CompletionStage<Void> sent;
-            try {
-                sent = transport.send(node, segment, record);
-            } catch (RuntimeException e) {
-                sent = CompletableFuture.failedFuture(e);
-            }
-            sent.whenComplete((ok, err) -> {
+            send(transport, node, segment, record).whenComplete((ok, err) -> {
                 if (err != null) {
                     onFailure.accept(node, err);
                 }
@@ -86,13 +80,7 @@ final class QuorumWrite {
                 }
                 continue;
             }
-            CompletionStage<Void> sent;
-            try {
-                sent = transport.send(node, segment, record);
-            } catch (RuntimeException e) {
-                sent = CompletableFuture.failedFuture(e);
-            }
-            sent.whenComplete((ok, err) -> {
+            send(transport, node, segment, record).whenComplete((ok, err) -> {
                 if (err == null) {
                     if (acks.incrementAndGet() >= acksNeeded) {
                         done.complete(null);
@@ -106,6 +94,15 @@ final class QuorumWrite {
             });
         }
         return done;
+    }
+
+    /** The transport's send; a send that throws is a failed one. */
+    private static CompletionStage<Void> send(ReplicaTransport transport, int node, int segment, Record record) {
+        try {
+            return transport.send(node, segment, record);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static EarthwoException unavailable(int segment, int needed, int got) {

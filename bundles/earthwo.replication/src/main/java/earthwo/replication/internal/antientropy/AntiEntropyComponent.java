@@ -111,19 +111,7 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
 
     @Deactivate
     void deactivate() {
-        try {
-            mapListener.close();
-        } catch (Exception e) {
-            LOG.debug("removing the map listener failed", e);
-        }
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("anti-entropy pass still running after 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        earthwo.replication.internal.Shutdown.listenerAndThread(mapListener, scheduler, "anti-entropy pass", LOG);
     }
 
     /**
