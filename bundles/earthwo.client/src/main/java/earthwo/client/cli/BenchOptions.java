@@ -22,6 +22,11 @@ final class BenchOptions {
     boolean csv;
     /** Write concern of SET (not a redis-benchmark option): 1, quorum or all; default: the node's. */
     earthwo.api.WriteConcern concern = earthwo.api.WriteConcern.DEFAULT;
+    /**
+     * Drive the load through the Java client library (one client and thread per connection)
+     * instead of the single-threaded non-blocking load generator (not a redis-benchmark option).
+     */
+    boolean javaClient;
     String host;
     int port;
     String password;
@@ -58,6 +63,9 @@ final class BenchOptions {
                     break;
                 case "--w":
                     o.concern = EarthwoCli.concern(value(args, ++i, a));
+                    break;
+                case "--java-client":
+                    o.javaClient = true;
                     break;
                 case "-h":
                     o.host = value(args, ++i, a);

@@ -72,6 +72,8 @@ public final class FakeNodeServer implements AutoCloseable {
         }
         return "ran " + cmd;
     };
+    /** The segment map MAP answers with; null: {@link #segmentMap()}'s own (every segment here). */
+    public volatile SegmentMap map;
     private volatile long mapEpoch = 1;
 
     public FakeNodeServer(int nodeId) throws IOException {
@@ -110,8 +112,12 @@ public final class FakeNodeServer implements AutoCloseable {
         mapEpoch++;
     }
 
-    /** The map this node hands out: every one of 16 segments on this node alone. */
+    /** The map this node hands out: {@link #map} if set, else every one of 16 segments on this node alone. */
     public SegmentMap segmentMap() {
+        SegmentMap m = map;
+        if (m != null) {
+            return m;
+        }
         List<List<Integer>> reps = new ArrayList<>();
         for (int s = 0; s < 16; s++) {
             reps.add(List.of(nodeId));
