@@ -253,9 +253,7 @@ class ClockSkewTest {
     }
 
     private static Map<String, String> status(LocalCluster cluster, int index) throws IOException {
-        try (RawConnection c = new RawConnection(cluster.node(index).address())) {
-            return c.call(Request.status(1)).statusMap();
-        }
+        return cluster.status(index);
     }
 
     /**

@@ -594,17 +594,11 @@ class ClusterBenchmark {
     }
 
     private static Map<String, String> status(LocalCluster cluster, int index) throws Exception {
-        try (RawConnection c = new RawConnection(cluster.node(index).address())) {
-            return c.call(Request.status(1)).statusMap();
-        }
+        return cluster.status(index);
     }
 
     private static long storedRecords(LocalCluster cluster, int index) {
-        try {
-            return Long.parseLong(status(cluster, index).getOrDefault("storage.records", "-1"));
-        } catch (Exception e) {
-            return -1;
-        }
+        return cluster.storedRecords(index);
     }
 
     /** The numeric status values of some nodes, summed key by key (unreachable nodes count 0). */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -135,6 +136,26 @@ final class LocalCluster implements AutoCloseable {
                 throw r.toException();
             }
             return r.segmentMap();
+        }
+    }
+
+    /** A node's STATUS answer (every status source's facts, as text). */
+    Map<String, String> status(int index) throws IOException {
+        try (RawConnection c = new RawConnection(nodes.get(index).address())) {
+            Response r = c.call(Request.status(1));
+            if (r.isError()) {
+                throw r.toException();
+            }
+            return r.statusMap();
+        }
+    }
+
+    /** Records in a node's own store ({@code storage.records}), or -1 while it does not answer. */
+    long storedRecords(int index) {
+        try {
+            return Long.parseLong(status(index).getOrDefault("storage.records", "-1"));
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -267,17 +267,11 @@ class MembershipTest {
     }
 
     private static Map<String, String> status(LocalCluster cluster, int index) throws Exception {
-        try (RawConnection c = new RawConnection(cluster.node(index).address())) {
-            return c.call(Request.status(1)).statusMap();
-        }
+        return cluster.status(index);
     }
 
     private static long storedRecords(LocalCluster cluster, int index) {
-        try {
-            return Long.parseLong(status(cluster, index).getOrDefault("storage.records", "-1"));
-        } catch (Exception e) {
-            return -1;
-        }
+        return cluster.storedRecords(index);
     }
 
     private static long antiEntropyBytes(LocalCluster cluster, List<Integer> nodes) throws Exception {

@@ -245,9 +245,7 @@ class PartitionTest {
     }
 
     private static Map<String, String> status(LocalCluster cluster, int node) throws IOException {
-        try (RawConnection c = new RawConnection(cluster.node(node).address())) {
-            return c.call(Request.status(1)).statusMap();
-        }
+        return cluster.status(node);
     }
 
     /** The record count a node's own store reports (storage.records). */

@@ -156,8 +156,6 @@ class ReplicaCountTest {
     }
 
     private static long storedRecords(LocalCluster cluster, int index) throws Exception {
-        try (RawConnection c = new RawConnection(cluster.node(index).address())) {
-            return Long.parseLong(c.call(Request.status(1)).statusMap().getOrDefault("storage.records", "-1"));
-        }
+        return cluster.storedRecords(index);
     }
 }

@@ -82,12 +82,7 @@ class ReplicaLossTest {
 
     /** The record count a node's own store reports (node:status storage.records). */
     private static long storedRecords(LocalCluster cluster, int node) {
-        try (RawConnection c = new RawConnection(cluster.node(node).address())) {
-            Response r = c.call(Request.status(1));
-            return Long.parseLong(r.statusMap().getOrDefault("storage.records", "-1"));
-        } catch (Exception e) {
-            return -1;
-        }
+        return cluster.storedRecords(node);
     }
 
 }
