@@ -359,6 +359,10 @@ class ClusterNodeTest {
                 break;
             }
             assertTrue(maps++ < 100, "R=2 not reached: " + m);
+            // every node must have this map before reporting: a node still on the previous one
+            // would only repeat its earlier reports, and no new map would follow
+            await("all nodes at epoch " + m.epoch(), 5000,
+                    () -> nodes.stream().allMatch(n -> n.currentMap().epoch() >= m.epoch()));
             for (ClusterNode n : nodes) {
                 catchUp(n, n.currentMap()); // what anti-entropy does when the master finds it in sync
             }
