@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,15 +93,23 @@ class HintReplayerTest {
             assertEquals(0, replayer.runOnce(), "backing off");
 
             replayer.start();
-            // the replica answers only once 20 sends are open at the same time (batches are 50,
-            // 50 and 20): a replay that waited for each answer before the next send would stall
+            // the replica answers whatever is open once no new send arrived for 50 ms: a replay
+            // that sends a batch at once has many sends open (maxInFlight), one that waits for
+            // each answer before the next send has one. Answering on a count instead could leave
+            // the tail of a batch unanswered forever.
             Thread answerer = new Thread(() -> {
+                int seen = 0;
+                long quietSince = System.nanoTime();
                 while (!Thread.currentThread().isInterrupted()) {
-                    List<CompletableFuture<Void>> open = pending.stream().filter(f -> !f.isDone()).toList();
-                    if (open.size() >= 20) {
-                        open.forEach(f -> f.complete(null));
+                    int sent = pending.size();
+                    if (sent != seen) {
+                        seen = sent;
+                        quietSince = System.nanoTime();
+                    } else if (System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(50)) {
+                        pending.stream().filter(f -> !f.isDone()).forEach(f -> f.complete(null));
+                        quietSince = System.nanoTime();
                     }
-                    Thread.onSpinWait();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // poll, not spin: 2 cores
                 }
             });
             answerer.setDaemon(true);
