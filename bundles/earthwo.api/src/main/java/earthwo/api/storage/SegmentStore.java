@@ -4,6 +4,8 @@ import earthwo.api.Record;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The node's local, durable record store (the storage bundle, on BDB JE): one database per
@@ -27,6 +29,30 @@ public interface SegmentStore {
      * @return the outcome: whether the record was applied, and the previous record
      */
     ApplyResult apply(int segment, Record record);
+
+    /**
+     * As {@link #apply}, but may return before the change has the durability the store promises:
+     * the change is visible to reads at once, and {@link #durable()} called afterwards completes
+     * once it is as durable as {@code apply} would have made it. A store may then make many
+     * changes durable with one log write (group commit) instead of one write each. A caller
+     * acknowledges such a change only after {@code durable()} completed; a reader may see it
+     * before then, and a crash in between loses it (it was never acknowledged).
+     *
+     * <p>The default applies durably at once.
+     */
+    default ApplyResult applyDeferred(int segment, Record record) {
+        return apply(segment, record);
+    }
+
+    /**
+     * Completes once every change {@link #applyDeferred} returned before this call is durable
+     * according to the store's durability setting; completes exceptionally if the store could
+     * not write its log (the changes' fate is then unknown). Completions may run on a thread of
+     * the store: callers hand heavy work to their own executor.
+     */
+    default CompletionStage<Void> durable() {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /**
      * Raw records of a segment in key order whose key starts with {@code prefix}, strictly after

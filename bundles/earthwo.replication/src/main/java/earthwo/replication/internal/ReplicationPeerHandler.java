@@ -31,8 +31,7 @@ final class ReplicationPeerHandler implements PeerHandler {
             switch (type) {
                 case PeerMessages.APPLY: {
                     Apply a = PeerMessages.decodeApply(payload);
-                    boolean applied = coordinator.applyReplica(a.segment(), a.mapEpoch(), a.record());
-                    return CompletableFuture.completedFuture(PeerMessages.encodeApplied(applied));
+                    return coordinator.applyReplica(a.segment(), a.mapEpoch(), a.record()).thenApply(PeerMessages::encodeApplied);
                 }
                 case PeerMessages.READ: {
                     PeerMessages.Read r = PeerMessages.decodeRead(payload);

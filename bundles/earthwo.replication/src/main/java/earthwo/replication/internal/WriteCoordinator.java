@@ -222,22 +222,25 @@ final class WriteCoordinator implements Kv {
                 }
                 boolean wasLive = existing.get().isLiveAt(wallClock.getAsLong());
                 Record committed = commit(segment, v -> Record.tombstone(key, v));
-                return replicate(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), wasLive));
+                return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), wasLive));
             }
             puts.increment();
             Record committed = commit(segment, v -> Record.value(key, w.value(), v, w.expiresAt()));
-            return replicate(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), false));
+            return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), false));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** A record sent by the coordinating replica: applied last-writer-wins; the clock observes it. */
-    boolean applyReplica(int segment, long mapEpoch, Record record) {
+    /**
+     * A record sent by the coordinating replica: applied last-writer-wins; the clock observes it.
+     * Completes (with whether it was newer) once the change is durable.
+     */
+    CompletableFuture<Boolean> applyReplica(int segment, long mapEpoch, Record record) {
         Limits.checkKey(record.key(), maxKeyBytes);
         appliesReceived.increment();
         clock.observe(record.version());
-        SegmentStore.ApplyResult result = store.apply(segment, record);
+        SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
         if (!result.applied()) {
             appliesStale.increment();
             clock.observe(result.previous().version());
@@ -247,7 +250,10 @@ final class WriteCoordinator implements Kv {
                     segment, Keys.printable(record.key()), result.applied() ? "applied" : "ignored stale",
                     record.version(), mapEpoch, cluster.currentMap().epoch());
         }
-        return result.applied();
+        if (!result.applied()) {
+            return CompletableFuture.completedFuture(false); // nothing was written
+        }
+        return store.durable().toCompletableFuture().thenApply(x -> true);
     }
 
     /** A write another node forwarded to this one. */
@@ -334,7 +340,7 @@ final class WriteCoordinator implements Kv {
     private Record commit(int segment, java.util.function.Function<Version, Record> build) {
         for (int attempt = 0; attempt < MAX_RESTAMPS; attempt++) {
             Record record = build.apply(clock.next());
-            SegmentStore.ApplyResult result = store.apply(segment, record);
+            SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
             if (result.applied()) {
                 return record;
             }
@@ -342,6 +348,16 @@ final class WriteCoordinator implements Kv {
             clock.observe(result.previous().version());
         }
         throw new EarthwoException(ErrorCode.INTERNAL, "could not stamp a version newer than the stored one in segment " + segment);
+    }
+
+    /**
+     * Completes once the local commit is durable (the store writes commits in groups, see
+     * {@link SegmentStore#applyDeferred}) and the write concern is met. The record goes to the
+     * other replicas at once, while the local log write is still pending.
+     */
+    private CompletableFuture<Void> durablyReplicated(int segment, Record record, WriteConcern concern) {
+        CompletableFuture<Void> replicated = replicate(segment, record, concern);
+        return store.durable().toCompletableFuture().thenCombine(replicated, (a, b) -> null);
     }
 
     /**

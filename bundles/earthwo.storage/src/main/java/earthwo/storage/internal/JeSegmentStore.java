@@ -6,6 +6,7 @@ import com.sleepycat.je.Database;
 import com.sleepycat.je.DatabaseConfig;
 import com.sleepycat.je.DatabaseEntry;
 import com.sleepycat.je.DatabaseException;
+import com.sleepycat.je.Durability;
 import com.sleepycat.je.Environment;
 import com.sleepycat.je.EnvironmentConfig;
 import com.sleepycat.je.EnvironmentStats;
@@ -14,6 +15,7 @@ import com.sleepycat.je.LockMode;
 import com.sleepycat.je.OperationStatus;
 import com.sleepycat.je.StatsConfig;
 import com.sleepycat.je.Transaction;
+import com.sleepycat.je.TransactionConfig;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
@@ -32,6 +34,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -51,12 +55,21 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     /** Attempts of a write that keeps meeting lock conflicts before it fails with BUSY. */
     private static final int MAX_ATTEMPTS = 5;
 
+    /** Commits of {@link #applyDeferred}: left in JE's log buffer for {@link #groupCommit} to write. */
+    private static final TransactionConfig DEFERRED = new TransactionConfig();
+
+    static {
+        DEFERRED.setDurability(Durability.COMMIT_NO_SYNC);
+    }
+
     private final StorageSettings settings;
     private final Environment env;
     private final Database[] segments;
     /** The hinted-handoff database ({@value JeHintStore#DATABASE}) and its store. */
     private final Database hintsDb;
     private final JeHintStore hints;
+    /** Writes deferred commits in groups; null where commits are not written anyway (no_sync). */
+    private final GroupCommit groupCommit;
     /** Record count per segment; -1 until first counted, then kept up to date by writes. */
     private final AtomicLongArray counts;
     /** Operations hold the read lock; close takes the write lock, so it waits for them. */
@@ -73,6 +86,8 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             counts.set(i, -1);
         }
         this.hints = new JeHintStore(this, hintsDb);
+        this.groupCommit = settings.durability() == DurabilityMode.NO_SYNC ? null
+                : new GroupCommit(settings.dir().toString(), () -> env.flushLog(settings.durability() == DurabilityMode.SYNC));
     }
 
     /**
@@ -178,15 +193,33 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     public ApplyResult apply(int segment, Record record) {
         checkKey(record.key());
         byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded)));
+        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, null)));
     }
 
-    /** One attempt of apply; null when a concurrent insert of the same key won the race (retry). */
-    private ApplyResult applyOnce(int segment, Record record, byte[] encoded) {
+    @Override
+    public ApplyResult applyDeferred(int segment, Record record) {
+        if (groupCommit == null) {
+            return apply(segment, record);
+        }
+        checkKey(record.key());
+        byte[] encoded = RecordCodec.encode(record);
+        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, DEFERRED)));
+    }
+
+    @Override
+    public CompletionStage<Void> durable() {
+        return groupCommit == null ? CompletableFuture.completedFuture(null) : groupCommit.next();
+    }
+
+    /**
+     * One attempt of apply, committed with the store's durability ({@code txnConfig} null) or
+     * with {@code txnConfig}'s; null when a concurrent insert of the same key won the race (retry).
+     */
+    private ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
         Database db = segments[segment];
         DatabaseEntry key = new DatabaseEntry(record.key());
         DatabaseEntry data = new DatabaseEntry();
-        Transaction txn = env.beginTransaction(null, null);
+        Transaction txn = env.beginTransaction(null, txnConfig);
         try {
             Record previous = null;
             if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
@@ -319,6 +352,11 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         return settings;
     }
 
+    /** Log writes made for deferred commits, and the commits they covered; null without group commit. */
+    long[] groupCommits() {
+        return groupCommit == null ? null : new long[] {groupCommit.groups.sum(), groupCommit.commits.sum()};
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -354,6 +392,9 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             }
             closed = true;
             Path dir = settings.dir();
+            if (groupCommit != null) {
+                groupCommit.close(); // writes for the deferred commits still waiting
+            }
             for (int i = 0; i < segments.length; i++) {
                 Database db = segments[i];
                 closeQuietly(dir, segmentName(i), db::close);

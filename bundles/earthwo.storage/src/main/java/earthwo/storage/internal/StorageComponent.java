@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 /**
@@ -68,6 +69,16 @@ public final class StorageComponent implements SegmentStore, HintStore, StatusSo
     @Override
     public ApplyResult apply(int segment, Record record) {
         return store().apply(segment, record);
+    }
+
+    @Override
+    public ApplyResult applyDeferred(int segment, Record record) {
+        return store().applyDeferred(segment, record);
+    }
+
+    @Override
+    public CompletionStage<Void> durable() {
+        return store().durable();
     }
 
     @Override

@@ -34,6 +34,11 @@ final class StorageStatus {
         m.put("log.bytes", stats.getTotalLogSize());
         m.put("log.fsyncs", stats.getNLogFSyncs());
         m.put("checkpoints", stats.getNCheckpoints());
+        long[] group = store.groupCommits();
+        if (group != null) {
+            m.put("group.commit.writes", group[0]);
+            m.put("group.commit.commits", group[1]);
+        }
         return m;
     }
 }

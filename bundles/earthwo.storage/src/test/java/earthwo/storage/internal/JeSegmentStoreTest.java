@@ -313,6 +313,50 @@ class JeSegmentStoreTest {
         assertEquals(ErrorCode.UNAVAILABLE, assertThrows(EarthwoException.class, () -> store.apply(0, value("k", "v", 1, 1))).code());
     }
 
+    // ---- deferred durability (group commit) ----
+
+    @Test
+    void aDeferredApplyIsVisibleAtOnceAndDurableCoversIt() throws Exception {
+        ApplyResult r = store.applyDeferred(1, value("k", "v1", 10, 1));
+        assertTrue(r.applied());
+        assertEquals("v1", Keys.string(store.read(1, Keys.utf8("k")).orElseThrow().value()), "visible before durable");
+        assertFalse(store.applyDeferred(1, value("k", "old", 5, 1)).applied(), "last writer wins as with apply");
+        store.durable().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long[] group = store.groupCommits();
+        assertTrue(group[0] >= 1 && group[1] >= 1, "one log write for the deferred commit: " + group[0] + "/" + group[1]);
+    }
+
+    @Test
+    void closeWritesDeferredCommitsThenDurableIsUnavailable() throws Exception {
+        List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            store.applyDeferred(i % 4, value("d" + i, "v" + i, i + 1, 1));
+            pending.add(store.durable().toCompletableFuture());
+        }
+        store.close();
+        for (java.util.concurrent.CompletableFuture<Void> f : pending) {
+            f.get(10, TimeUnit.SECONDS); // written, not failed, by close
+        }
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> store.durable().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.UNAVAILABLE, ((EarthwoException) e.getCause()).code());
+        store = StoreFixture.open(dir, 4);
+        for (int i = 0; i < 100; i++) {
+            assertEquals("v" + i, Keys.string(store.read(i % 4, Keys.utf8("d" + i)).orElseThrow().value()));
+        }
+    }
+
+    @Test
+    void aNoSyncStoreNeedsNoGroupCommit() throws Exception {
+        store.close();
+        java.util.Map<String, Object> config = StoreFixture.config(dir, 4);
+        config.put(StorageSettings.DURABILITY, "no_sync");
+        store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+        assertTrue(store.applyDeferred(0, value("n", "v", 1, 1)).applied());
+        assertTrue(store.durable().toCompletableFuture().isDone(), "no_sync promises nothing more than the commit");
+        assertNull(store.groupCommits());
+    }
+
     @Test
     void closeReleasesThreadsAndDirectoryForAnImmediateReopen() throws Exception {
         store.close();

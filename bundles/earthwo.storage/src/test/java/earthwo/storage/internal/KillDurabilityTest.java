@@ -12,12 +12,13 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Guards the durability promise of write_no_sync (and sync): a process killed with SIGKILL
- * loses no write whose apply had returned.
+ * loses no write whose apply had returned, nor one applied deferred whose {@code durable()}
+ * had completed (group commit).
  */
 class KillDurabilityTest {
 
@@ -25,11 +26,11 @@ class KillDurabilityTest {
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(value = DurabilityMode.class, names = {"WRITE_NO_SYNC", "SYNC"})
-    void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode) throws Exception {
+    @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred"})
+    void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode, String how) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), dir.toString(), mode.configName())
+                CrashWriter.class.getName(), dir.toString(), mode.configName(), how)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         int lastAcked = -1;
@@ -50,7 +51,7 @@ class KillDurabilityTest {
             for (int i = 0; i <= lastAcked; i++) {
                 String key = "k" + i;
                 assertEquals("v" + i, Keys.string(store.read(i % 2, Keys.utf8(key)).orElseThrow(
-                        () -> new AssertionError("acknowledged write " + key + " lost (" + mode + ")")).value()));
+                        () -> new AssertionError("acknowledged write " + key + " lost (" + mode + ", " + how + ")")).value()));
             }
         }
     }
