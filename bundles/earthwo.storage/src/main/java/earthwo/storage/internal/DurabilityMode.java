@@ -14,7 +14,8 @@ enum DurabilityMode {
 
     /**
      * Default. Each commit is written to the operating system (write(2), no fsync) before it
-     * returns, so killing the process ({@code kill -9}, JVM crash) loses no acknowledged write. A
+     * returns (before {@code durable()} completes, for {@code applyDeferred}: one write for a
+     * group of commits, see {@link GroupCommit}), so killing the process ({@code kill -9}, JVM crash) loses no acknowledged write. A
      * power loss or OS crash may lose what was committed since the last background fsync, about
      * the last second (like Redis' {@code appendfsync everysec}).
      */
