@@ -191,19 +191,13 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
 
     @Override
     public ApplyResult apply(int segment, Record record) {
-        checkKey(record.key());
-        byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, null)));
+        return applyWith(segment, record, null);
     }
 
     @Override
     public ApplyResult applyDeferred(int segment, Record record) {
-        if (groupCommit == null) {
-            return apply(segment, record);
-        }
-        checkKey(record.key());
-        byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, DEFERRED)));
+        // Without group commit (no_sync) a commit writes nothing anyway: the store's own durability.
+        return applyWith(segment, record, groupCommit == null ? null : DEFERRED);
     }
 
     @Override
@@ -211,10 +205,14 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         return groupCommit == null ? CompletableFuture.completedFuture(null) : groupCommit.next();
     }
 
-    /**
-     * One attempt of apply, committed with the store's durability ({@code txnConfig} null) or
-     * with {@code txnConfig}'s; null when a concurrent insert of the same key won the race (retry).
-     */
+    /** Applies committing with the store's durability ({@code txnConfig} null) or {@code txnConfig}'s. */
+    private ApplyResult applyWith(int segment, Record record, TransactionConfig txnConfig) {
+        checkKey(record.key());
+        byte[] encoded = RecordCodec.encode(record);
+        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig)));
+    }
+
+    /** One attempt of apply; null when a concurrent insert of the same key won the race (retry). */
     private ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
         Database db = segments[segment];
         DatabaseEntry key = new DatabaseEntry(record.key());
@@ -352,9 +350,9 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         return settings;
     }
 
-    /** Log writes made for deferred commits, and the commits they covered; null without group commit. */
-    long[] groupCommits() {
-        return groupCommit == null ? null : new long[] {groupCommit.groups.sum(), groupCommit.commits.sum()};
+    /** The group commit of deferred commits (its counters), or null where there is none (no_sync). */
+    GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     boolean isClosed() {

@@ -34,10 +34,10 @@ final class StorageStatus {
         m.put("log.bytes", stats.getTotalLogSize());
         m.put("log.fsyncs", stats.getNLogFSyncs());
         m.put("checkpoints", stats.getNCheckpoints());
-        long[] group = store.groupCommits();
+        GroupCommit group = store.groupCommit();
         if (group != null) {
-            m.put("group.commit.writes", group[0]);
-            m.put("group.commit.commits", group[1]);
+            m.put("group.commit.writes", group.groups.sum());
+            m.put("group.commit.commits", group.commits.sum());
         }
         return m;
     }

@@ -19,20 +19,20 @@ public final class CrashWriter {
         config.put(StorageSettings.DURABILITY, args[1]);
         JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
         boolean deferred = args.length > 2 && args[2].equals("deferred");
-        for (int i = 0; ; i++) {
-            if (!deferred) {
-                store.apply(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+        int group = deferred ? 20 : 1;
+        for (int first = 0; ; first += group) {
+            for (int i = first; i < first + group; i++) {
+                if (deferred) {
+                    store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+                } else {
+                    store.apply(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+                }
+            }
+            if (deferred) {
+                store.durable().toCompletableFuture().join(); // a direct apply must be durable alone
+            }
+            for (int i = first; i < first + group; i++) {
                 System.out.println(i);
-            } else if (i % 20 == 19) {
-                for (int j = i - 19; j <= i; j++) {
-                    store.applyDeferred(j % 2, StoreFixture.value("k" + j, "v" + j, j + 1, 1));
-                }
-                store.durable().toCompletableFuture().join();
-                for (int j = i - 19; j <= i; j++) {
-                    System.out.println(j);
-                }
-            } else {
-                continue;
             }
             System.out.flush();
         }

@@ -66,8 +66,6 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
     /** Segment → replicas found in sync with this node by the last pass. */
     private final Map<Integer, Set<Integer>> inSync = new ConcurrentHashMap<>();
     private final Map<Integer, Long> lastPass = new ConcurrentHashMap<>();
-    /** Segment → when its tombstones were last looked for while this node was its only replica. */
-    private final Map<Integer, Long> lastSolePurge = new ConcurrentHashMap<>();
 
     AntiEntropy(SegmentStore store, ClusterView cluster, Supplier<PeerLinks> links, long graceMillis,
                 LongSupplier clock, Duration timeout) {
@@ -152,13 +150,13 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         if (!cluster.isMaster(segment)) {
             return results;
         }
-        ReconcilePolicy policy = cluster.reconcilePolicy();
         long now = clock.getAsLong();
         long cutoff = now - graceMillis;
         if (map.replicas(segment).size() <= 1) {
             purgeSoleReplica(segment, now, cutoff);
             return results;
         }
+        ReconcilePolicy policy = cluster.reconcilePolicy();
         SegmentIndex local = SegmentIndex.build(store, segment, cutoff, now);
         boolean allInSync = !syncingOnly;
         for (int peer : map.replicas(segment)) {
@@ -215,14 +213,14 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
      * A segment with no other replica has nobody to compare with: building its index would scan
      * and hash every record each interval for nothing (on one node with 1M keys that was a
      * quarter of the node's CPU under load). Its old tombstones must still go, so it is scanned
-     * for them alone, at most every quarter of the grace: a tombstone lives at most 1.25 × grace.
+     * for them alone, at most every quarter of the grace after the last pass of any kind: a
+     * tombstone lives at most 1.25 × grace.
      */
     private void purgeSoleReplica(int segment, long now, long cutoff) {
-        Long last = lastSolePurge.get(segment);
+        Long last = lastPass.get(segment);
         if (last != null && now - last < graceMillis / 4) {
             return;
         }
-        lastSolePurge.put(segment, now);
         lastPass.put(segment, now);
         int purged = AntiEntropyHandler.purgeTombstones(store, segment, cutoff);
         stats.tombstonesPurged.add(purged);
