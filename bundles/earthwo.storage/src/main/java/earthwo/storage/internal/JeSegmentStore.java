@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -72,6 +73,12 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     private final GroupCommit groupCommit;
     /** Record count per segment; -1 until first counted, then kept up to date by writes. */
     private final AtomicLongArray counts;
+    /**
+     * Per segment, while its count is unknown: writes that may change the count hold the read
+     * lock from commit to adjustment, the first count holds the write lock while it walks the
+     * segment, so a write is either in that walk or adjusts the stored count, never both or neither.
+     */
+    private final ReadWriteLock[] countGates;
     /** Operations hold the read lock; close takes the write lock, so it waits for them. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -82,8 +89,10 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         this.segments = segments;
         this.hintsDb = hintsDb;
         this.counts = new AtomicLongArray(segments.length);
+        this.countGates = new ReadWriteLock[segments.length];
         for (int i = 0; i < segments.length; i++) {
             counts.set(i, -1);
+            countGates[i] = new ReentrantReadWriteLock();
         }
         this.hints = new JeHintStore(this, hintsDb);
         this.groupCommit = settings.durability() == DurabilityMode.NO_SYNC ? null
@@ -209,7 +218,8 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     private ApplyResult applyWith(int segment, Record record, TransactionConfig txnConfig) {
         checkKey(record.key());
         byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig)));
+        return guarded(segment, "apply", () -> countedWrite(segment,
+                () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig))));
     }
 
     /** One attempt of apply; null when a concurrent insert of the same key won the race (retry). */
@@ -294,7 +304,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
-        return guarded(segment, "purge", () -> retrying(segment, "purge", () -> {
+        return guarded(segment, "purge", () -> countedWrite(segment, () -> retrying(segment, "purge", () -> {
             Database db = segments[segment];
             DatabaseEntry key = new DatabaseEntry(record.key());
             DatabaseEntry data = new DatabaseEntry();
@@ -318,7 +328,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                     txn.abort();
                 }
             }
-        }));
+        })));
     }
 
     @Override
@@ -328,9 +338,18 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             if (n >= 0) {
                 return n;
             }
-            long counted = segments[segment].count();
-            counts.compareAndSet(segment, -1, counted);
-            return counted;
+            Lock counting = countGates[segment].writeLock();
+            counting.lock();
+            try {
+                n = counts.get(segment);
+                if (n < 0) {
+                    n = segments[segment].count();
+                    counts.set(segment, n);
+                }
+                return n;
+            } finally {
+                counting.unlock();
+            }
         });
     }
 
@@ -456,6 +475,23 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             throw last;
         }
         throw new EarthwoException(ErrorCode.BUSY, op + " on segment " + segment + " lost " + MAX_ATTEMPTS + " races with concurrent writers");
+    }
+
+    /**
+     * Runs a write that may change the segment's record count. Once the count is known the write
+     * adjusts it itself; before, it must not commit during the first count (see countGates).
+     */
+    private <T> T countedWrite(int segment, Supplier<T> write) {
+        if (counts.get(segment) >= 0) {
+            return write.get();
+        }
+        Lock writing = countGates[segment].readLock();
+        writing.lock();
+        try {
+            return write.get();
+        } finally {
+            writing.unlock();
+        }
     }
 
     private void adjustCount(int segment, long delta) {
