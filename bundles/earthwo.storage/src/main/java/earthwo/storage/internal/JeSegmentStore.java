@@ -222,28 +222,28 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                 () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig))));
     }
 
-    /** One attempt of apply; null when a concurrent insert of the same key won the race (retry). */
+    /**
+     * One attempt of apply; null when a concurrent insert of the same key won the race (retry).
+     * One cursor both finds the stored record (write-locked) and replaces it in place, so an
+     * update searches the B-tree once.
+     */
     private ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
-        Database db = segments[segment];
         DatabaseEntry key = new DatabaseEntry(record.key());
         DatabaseEntry data = new DatabaseEntry();
         Transaction txn = env.beginTransaction(null, txnConfig);
         try {
             Record previous = null;
-            if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
-                previous = RecordCodec.decode(record.key(), bytes(data));
-            }
-            boolean applied = previous == null || record.version().isNewerThan(previous.version());
-            if (applied) {
-                if (previous == null) {
-                    // Nothing was there to lock: a concurrent writer may insert the same key first.
-                    if (db.putNoOverwrite(txn, key, new DatabaseEntry(encoded)) == OperationStatus.KEYEXIST) {
-                        txn.abort();
-                        txn = null;
-                        return null;
-                    }
-                } else {
-                    db.put(txn, key, new DatabaseEntry(encoded));
+            boolean applied;
+            try (Cursor cursor = segments[segment].openCursor(txn, null)) {
+                if (cursor.getSearchKey(key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
+                    previous = RecordCodec.decode(record.key(), bytes(data));
+                }
+                applied = previous == null || record.version().isNewerThan(previous.version());
+                if (applied && previous != null) {
+                    cursor.putCurrent(new DatabaseEntry(encoded));
+                } else if (applied && cursor.putNoOverwrite(key, new DatabaseEntry(encoded)) == OperationStatus.KEYEXIST) {
+                    // Nothing was there to lock: a concurrent writer inserted the same key first.
+                    return null;
                 }
             }
             txn.commit();
