@@ -32,6 +32,8 @@ class BadInputTest {
 
     /** A limit the test can exceed quickly; the default is 4096. */
     private static final int MAX_CONNECTIONS = 500;
+    /** Shorter than the default 30 s, so that the test need not wait that long. */
+    private static final int STALL_TIMEOUT_MS = 1_500;
 
     @TempDir
     static Path data;
@@ -41,7 +43,8 @@ class BadInputTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        node = new NodeProcess(data).start("-Dearthwo.server.max.connections=" + MAX_CONNECTIONS);
+        node = new NodeProcess(data).start("-Dearthwo.server.max.connections=" + MAX_CONNECTIONS,
+                "-Dearthwo.server.frame.stall.timeout.ms=" + STALL_TIMEOUT_MS);
         healthy = new RawConnection(node.address());
         Response r = healthy.call(Request.put(1, Keys.utf8("canary"), Keys.utf8("alive"), 0, WriteConcern.DEFAULT));
         assertTrue(!r.isError(), String.valueOf(r));
@@ -122,6 +125,20 @@ class BadInputTest {
     void halfAFrameThenHangUpLeavesTheNodeFine() throws Exception {
         try (RawConnection c = new RawConnection(node.address())) {
             c.send(frame(1000, new byte[]{0x11, 0, 0, 0, 9, 1, 2, 3}));
+        }
+    }
+
+    @Test
+    void halfAFrameThenSilenceIsBadRequestAndClosedAfterTheStallTimeout() throws Exception {
+        try (RawConnection c = new RawConnection(node.address())) {
+            long start = System.nanoTime();
+            c.send(frame(1000, new byte[]{0x11, 0, 0, 0, 9, 1, 2, 3}));
+            Response r = c.read(Opcode.PING);
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(ErrorCode.BAD_REQUEST, r.toException().code());
+            assertEquals(-1, r.id());
+            assertTrue(waitedMs >= STALL_TIMEOUT_MS, "answered after " + waitedMs + " ms");
+            assertTrue(c.closedByPeer());
         }
     }
 

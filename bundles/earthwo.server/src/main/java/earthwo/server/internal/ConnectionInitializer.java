@@ -50,7 +50,7 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
         Session session = new Session(String.valueOf(ch.remoteAddress()), dataSecretRequired);
         ConnectionHandler handler = new ConnectionHandler(dispatcher, stats, gate, session, settings.maxInFlight);
         ch.pipeline().addLast("flow", gate)
-                .addLast("frames", new FrameDecoder(limits, handler::holdRequests))
+                .addLast("frames", new FrameDecoder(limits, handler::holdRequests, settings.frameStallTimeoutMs))
                 .addLast("requests", handler);
     }
 

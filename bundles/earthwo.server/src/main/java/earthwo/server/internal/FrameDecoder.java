@@ -12,6 +12,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -31,6 +33,11 @@ import java.util.function.Function;
  * After a fatal error every further byte is discarded. While {@code paused} says so (too many
  * requests in flight) no further frame is decoded; the bytes wait in the buffer.
  *
+ * <p>A frame begun but left incomplete with no new byte for {@code stallTimeoutMs} (a client that
+ * died without closing, or one holding connections open with half frames) is BAD_REQUEST with
+ * request id -1, then the connection closes. While paused the wait is the node's, not the
+ * client's, so it does not count. A timer runs only while a partial frame is buffered.
+ *
  * <p>The same framing serves the client side of node-to-node links ({@link PeerLinksComponent}):
  * there the body is not decoded here but handed on as a {@code byte[]} (see {@link #rawBodies}),
  * because a response's layout depends on the opcode of the request with its id.
@@ -40,16 +47,22 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private final ProtocolLimits limits;
     private final BooleanSupplier paused;
     private final Function<ByteBuffer, Object> bodies;
+    /** 0: a partial frame may wait for ever. */
+    private final long stallTimeoutMs;
     private boolean failed;
+    private long lastBytesAt;
+    private ScheduledFuture<?> stallCheck;
 
-    FrameDecoder(ProtocolLimits limits, BooleanSupplier paused) {
-        this(limits, paused, body -> Request.decode(body, limits));
+    FrameDecoder(ProtocolLimits limits, BooleanSupplier paused, long stallTimeoutMs) {
+        this(limits, paused, body -> Request.decode(body, limits), stallTimeoutMs);
     }
 
-    private FrameDecoder(ProtocolLimits limits, BooleanSupplier paused, Function<ByteBuffer, Object> bodies) {
+    private FrameDecoder(ProtocolLimits limits, BooleanSupplier paused, Function<ByteBuffer, Object> bodies,
+                         long stallTimeoutMs) {
         this.limits = limits;
         this.paused = paused;
         this.bodies = bodies;
+        this.stallTimeoutMs = stallTimeoutMs;
     }
 
     /** A decoder that emits each frame's body (the bytes after the length prefix) as a {@code byte[]}. */
@@ -58,7 +71,55 @@ final class FrameDecoder extends ByteToMessageDecoder {
             byte[] b = new byte[body.remaining()];
             body.get(b);
             return b;
-        });
+        }, 0);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf b && b.isReadable()) {
+            lastBytesAt = System.nanoTime();
+        }
+        super.channelRead(ctx, msg);
+        if (stallTimeoutMs > 0 && stallCheck == null && holdsPartialFrame()) {
+            stallCheck = ctx.executor().schedule(() -> checkStall(ctx), stallTimeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private boolean holdsPartialFrame() {
+        return !failed && actualReadableBytes() > 0;
+    }
+
+    private void checkStall(ChannelHandlerContext ctx) {
+        stallCheck = null;
+        if (!holdsPartialFrame() || !ctx.channel().isActive()) {
+            return;
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBytesAt);
+        if (paused.getAsBoolean() || waited < stallTimeoutMs) {
+            long next = paused.getAsBoolean() ? stallTimeoutMs : stallTimeoutMs - waited;
+            stallCheck = ctx.executor().schedule(() -> checkStall(ctx), next, TimeUnit.MILLISECONDS);
+            return;
+        }
+        int buffered = actualReadableBytes();
+        failed = true;
+        internalBuffer().skipBytes(buffered);
+        ctx.fireChannelRead(new FrameError(new EarthwoException(ErrorCode.BAD_REQUEST, "incomplete frame: "
+                + buffered + " bytes of it arrived, then nothing for " + waited + " ms"), -1, true));
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+            stallCheck = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        handlerRemoved0(ctx);
+        super.channelInactive(ctx);
     }
 
     @Override

@@ -68,6 +68,13 @@ final class ServerSettings {
     static final String PEER_QUEUE_DEFAULT = "8192";
 
     /** Wrong AUTH attempts on one connection before it is closed. */
+    /**
+     * A frame begun and then left without a new byte for this long closes its connection
+     * (BAD_REQUEST); 0 lets a partial frame wait for ever.
+     */
+    static final String FRAME_STALL_TIMEOUT = "earthwo.server.frame.stall.timeout.ms";
+    static final String FRAME_STALL_TIMEOUT_DEFAULT = "30000";
+
     static final String MAX_AUTH_FAILURES = "earthwo.server.max.auth.failures";
     static final String MAX_AUTH_FAILURES_DEFAULT = "5";
 
@@ -97,6 +104,7 @@ final class ServerSettings {
     final int peerThreads;
     final int peerQueue;
     final int maxAuthFailures;
+    final long frameStallTimeoutMs;
     final int backlog;
     final long shutdownTimeoutMs;
     /** Data secret, or null when no authentication is required for data requests. */
@@ -122,6 +130,7 @@ final class ServerSettings {
         peerThreads = intIn(PEER_THREADS, c, f, PEER_THREADS_DEFAULT, 1, 1024);
         peerQueue = intIn(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
         maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
+        frameStallTimeoutMs = intIn(FRAME_STALL_TIMEOUT, c, f, FRAME_STALL_TIMEOUT_DEFAULT, 0, 3_600_000);
         backlog = intIn(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
         shutdownTimeoutMs = intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
         secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));

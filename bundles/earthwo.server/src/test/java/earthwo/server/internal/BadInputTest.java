@@ -56,6 +56,53 @@ class BadInputTest extends ServerTestSupport {
     }
 
     @Test
+    void aFrameLeftHalfSentIsBadRequestThenClosedAfterTheStallTimeout() throws Exception {
+        ServerComponent strict = start(settings(ServerSettings.FRAME_STALL_TIMEOUT, "300"));
+        WireClient stalled = connect(strict);
+        long start = System.nanoTime();
+        stalled.sendRaw(ByteBuffer.allocate(14).putInt(100).put((byte) 0x10).putInt(9).put(new byte[5]).array());
+        Response r = stalled.read();
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(ErrorCode.BAD_REQUEST, code(r));
+        assertEquals(-1, r.id());
+        assertTrue(r.toException().getMessage().contains("incomplete frame"), r.toException().getMessage());
+        assertTrue(waitedMs >= 300, "closed after " + waitedMs + " ms, before the 300 ms timeout");
+        assertTrue(stalled.closedByServer());
+        WireClient other = connect(strict);
+        assertTrue(!other.call(Request.ping(1)).isError(), "the node serves new connections after closing a stalled one");
+        assertGoodClientServed();
+    }
+
+    @Test
+    void aFrameTrickledInSlowerInTotalThanTheStallTimeoutIsServed() throws Exception {
+        ServerComponent strict = start(settings(ServerSettings.FRAME_STALL_TIMEOUT, "300"));
+        WireClient slow = connect(strict);
+        Request request = Request.put(7, Keys.utf8("slow"), new byte[40], 0, WriteConcern.DEFAULT);
+        byte[] put = request.encode();
+        long start = System.nanoTime();
+        // 8 pieces 100 ms apart: 700 ms for the frame, never 300 ms without a byte.
+        int piece = (put.length + 7) / 8;
+        for (int from = 0; from < put.length; from += piece) {
+            if (from > 0) {
+                Thread.sleep(100); // the pace of the slow client under test, not a wait for a condition
+            }
+            slow.sendRawExpecting(request, Arrays.copyOfRange(put, from, Math.min(put.length, from + piece)));
+        }
+        assertTrue((System.nanoTime() - start) / 1_000_000 >= 600);
+        Response r = slow.read();
+        assertTrue(!r.isError(), String.valueOf(r));
+        assertEquals(7, r.id());
+        assertTrue(!slow.call(Request.ping(8)).isError(), "the connection stays open");
+    }
+
+    @Test
+    void aBadStallTimeoutIsRefusedNamingTheSetting() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.resolve(settings(ServerSettings.FRAME_STALL_TIMEOUT, "-1"), k -> null));
+        assertTrue(e.getMessage().contains(ServerSettings.FRAME_STALL_TIMEOUT), e.getMessage());
+    }
+
+    @Test
     void lengthBelowHeaderIsBadRequestThenClose() throws Exception {
         WireClient bad = connect(node);
         bad.sendRaw(new byte[]{0, 0, 0, 3, 1, 2, 3});

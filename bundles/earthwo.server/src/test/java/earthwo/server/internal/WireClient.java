@@ -50,6 +50,12 @@ final class WireClient implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends a piece of {@code r}'s encoding as raw bytes; the answer read later is decoded as {@code r}'s. */
+    void sendRawExpecting(Request r, byte[] piece) throws IOException {
+        sent.put(r.id(), r.opcode());
+        sendRaw(piece);
+    }
+
     Response call(Request r) throws IOException {
         send(r);
         flush();
