@@ -135,7 +135,7 @@ public final class Request {
 
     /** The whole frame, length prefix included. */
     public byte[] encode() {
-        WireWriter w = new WireWriter(Frames.HEADER_BYTES + 16 + len(key) + len(value) + len(startAfter));
+        WireWriter w = new WireWriter(sizeHint());
         w.u8(opcode.code()).i32(id);
         switch (opcode) {
             case AUTH:
@@ -168,6 +168,17 @@ public final class Request {
                 break;
         }
         return w.finish();
+    }
+
+    /** The exact frame size of GET, PUT and DEL (so the frame needs no copy), an upper guess for the rest. */
+    private int sizeHint() {
+        int frame = Frames.LENGTH_BYTES + Frames.HEADER_BYTES;
+        return switch (opcode) {
+            case GET -> frame + 4 + key.length;
+            case PUT -> frame + 1 + 8 + 4 + key.length + 4 + value.length;
+            case DEL -> frame + 1 + 4 + key.length;
+            default -> frame + 16 + len(key) + len(value) + len(startAfter);
+        };
     }
 
     /**

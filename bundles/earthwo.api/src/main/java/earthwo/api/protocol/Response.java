@@ -154,11 +154,7 @@ public final class Response {
 
     /** The whole frame, length prefix included. */
     public byte[] encode() {
-        int hint = Frames.HEADER_BYTES + 32;
-        if (body instanceof Record r) {
-            hint += r.value().length;
-        }
-        WireWriter w = new WireWriter(hint);
+        WireWriter w = new WireWriter(sizeHint());
         w.u8(status).i32(id);
         if (isError()) {
             w.string(String.valueOf(body)).i64(mapEpoch);
@@ -192,6 +188,23 @@ public final class Response {
             w.u8(x.ok() ? 1 : 0).string(x.output());
         }
         return w.finish();
+    }
+
+    /** The exact frame size of the answers sent most (so the frame needs no copy), a guess for the rest. */
+    private int sizeHint() {
+        int frame = Frames.LENGTH_BYTES + Frames.HEADER_BYTES;
+        if (isError()) {
+            return frame + 64;
+        } else if (body instanceof Record r) {
+            return frame + VERSION_BYTES + 8 + 4 + r.value().length;
+        } else if (body instanceof Version) {
+            return frame + VERSION_BYTES;
+        } else if (body instanceof Boolean) {
+            return frame + 1;
+        } else if (body == null) {
+            return frame;
+        }
+        return frame + 256;
     }
 
     /**
@@ -271,6 +284,9 @@ public final class Response {
                 return ok(id);
         }
     }
+
+    /** A version on the wire: int64 timestamp, int32 node id. */
+    private static final int VERSION_BYTES = 12;
 
     private static WireWriter writeVersion(WireWriter w, Version v) {
         return w.i64(v.timestamp()).i32(v.nodeId());

@@ -45,6 +45,24 @@ class ProtocolRoundTripTest {
         assertEquals(WriteConcern.ALL, out.concern());
     }
 
+    /** Frames are built in a buffer sized by a guess: answers far larger than it must still come out whole. */
+    @Test
+    void anAnswerManyTimesItsSizeGuessRoundTripsWhole() {
+        Version v = new Version(77L, 3);
+        List<Record> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            records.add(Record.value(Keys.utf8("key" + i), new byte[1000 + i], v, i));
+        }
+        Response out = Response.decode(body(Response.scan(5, new ScanPage(records, null)).encode()), Opcode.SCAN);
+        assertEquals(100, out.scanPage().records().size());
+        assertEquals(1099, out.scanPage().records().get(99).value().length);
+        assertEquals(99L, out.scanPage().records().get(99).expiresAt());
+        String longMessage = "x".repeat(5000);
+        Response err = Response.decode(body(Response.error(6, ErrorCode.BAD_REQUEST, longMessage).encode()), Opcode.GET);
+        assertEquals(ErrorCode.BAD_REQUEST, err.toException().code());
+        assertTrue(err.toException().getMessage().endsWith(longMessage), "the whole message arrives");
+    }
+
     @Test
     void scanRoundTripsWithAndWithoutContinuation() {
         Request a = roundTrip(Request.scan(1, Keys.utf8("p"), null, 10));
