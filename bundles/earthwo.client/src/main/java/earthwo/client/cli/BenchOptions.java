@@ -27,6 +27,11 @@ final class BenchOptions {
      * instead of the single-threaded non-blocking load generator (not a redis-benchmark option).
      */
     boolean javaClient;
+    /**
+     * Keep {@code -P} requests in flight per client, sending one as each answer arrives, instead
+     * of redis-benchmark's batches of {@code -P} (not a redis-benchmark option).
+     */
+    boolean window;
     String host;
     int port;
     String password;
@@ -66,6 +71,9 @@ final class BenchOptions {
                     break;
                 case "--java-client":
                     o.javaClient = true;
+                    break;
+                case "--window":
+                    o.window = true;
                     break;
                 case "-h":
                     o.host = value(args, ++i, a);

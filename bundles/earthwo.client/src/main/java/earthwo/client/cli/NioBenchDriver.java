@@ -46,10 +46,13 @@ import java.util.concurrent.TimeUnit;
  *       segment's master ({@code Segments.segmentOf}); segments without a known master go to the
  *       seed. A node that does not hold the key's segment forwards the request itself, so a map
  *       that changes during the run costs latency, not errors.</li>
- *   <li><b>Window.</b> Each client keeps exactly {@code -P} requests in flight (over its
- *       connections: on a single node, per connection) until {@code -n} requests of the test were
- *       issued; a new request is encoded as soon as an answer frees a place. The requests queued
- *       during one pass over the ready sockets leave with one write per connection.</li>
+ *   <li><b>Pipelining.</b> As in redis-benchmark, each client sends {@code -P} requests (over
+ *       its connections: on a single node, one connection) and sends the next {@code -P} once all
+ *       of them were answered, until {@code -n} requests of the test were issued. With
+ *       {@code --window} it instead keeps {@code -P} in flight: a new request is sent as soon as an
+ *       answer frees a place (more writes per request, a different load from redis-benchmark's).
+ *       The requests queued during one pass over the ready sockets leave with one write per
+ *       connection.</li>
  *   <li><b>Codec.</b> Requests are encoded with {@link Request#encode()}, answers decoded with
  *       {@link Response#decode}; request ids are per-connection slots {@code 0..P-1}, so answers
  *       may arrive in any order.</li>
@@ -339,9 +342,15 @@ final class NioBenchDriver implements Bench.Driver {
         return new BenchResult(test, latencies, elapsed, errors);
     }
 
-    /** Issues requests until the client has {@code -P} in flight or the test's requests are all issued. */
+    /**
+     * Issues requests until the client has {@code -P} in flight or the test's requests are all
+     * issued; without {@code --window} only once the client has none in flight (a whole batch).
+     */
     private void refill(Client c) {
         int depth = options.pipeline;
+        if (!options.window && c.inFlight > 0) {
+            return;
+        }
         while (c.inFlight < depth && issued < total) {
             issue(c);
         }

@@ -138,6 +138,27 @@ class NioBenchTest {
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
     }
 
+    /**
+     * -P as redis-benchmark means it: a client sends its next P requests once all P were
+     * answered. The node answers 3 of the first 4 and then nothing: the client must not send more
+     * while one is missing. With --window each answer frees a place at once (3 more requests).
+     */
+    @Test
+    void pipeliningSendsTheNextBatchOnlyWhenTheWholeBatchWasAnsweredUnlessWindowed() throws Exception {
+        for (boolean window : new boolean[]{false, true}) {
+            FakeNodeServer n = node(window ? 2 : 1);
+            n.answeredDataRequests = 3;
+            List<String> args = new ArrayList<>(List.of("-t", "get", "-n", "40", "-c", "1", "-P", "4"));
+            if (window) {
+                args.add("--window");
+            }
+            List<BenchResult> rs = bench(KvClientFactory.Config.seeds(n.address()).withRequestTimeout(Duration.ofMillis(300)),
+                    args.toArray(new String[0]));
+            assertEquals(37, rs.get(0).errors, "3 answered; the 4th times out and its connection's later requests fail");
+            assertEquals(1 + (window ? 7 : 4), n.received(), (window ? "--window" : "batches") + ": MAP, then GETs");
+        }
+    }
+
     @Test
     void aNodeThatDiesFailsTheRestOfTheRequests() throws Exception {
         FakeNodeServer n = node(1);

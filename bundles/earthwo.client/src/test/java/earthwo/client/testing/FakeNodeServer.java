@@ -55,6 +55,9 @@ public final class FakeNodeServer implements AutoCloseable {
 
     /** When true, requests are read but never answered (except AUTH and MAP if {@link #answerControl}). */
     public volatile boolean silent;
+    /** Data requests answered before the node falls silent as with {@link #silent} (default: all). */
+    public volatile int answeredDataRequests = Integer.MAX_VALUE;
+    private final AtomicInteger dataAnswered = new AtomicInteger();
     /** While silent, still answer AUTH and MAP. */
     public volatile boolean answerControl = true;
     /** Answer the next data request with WRONG_SEGMENT. */
@@ -191,7 +194,11 @@ public final class FakeNodeServer implements AutoCloseable {
                 }
                 boolean control = req.opcode() == earthwo.api.protocol.Opcode.AUTH
                         || req.opcode() == earthwo.api.protocol.Opcode.MAP;
-                if (silent && !(control && answerControl)) {
+                boolean unanswered = silent && !(control && answerControl);
+                if (unanswered || (!control && dataAnswered.getAndIncrement() >= answeredDataRequests)) {
+                    if (in.available() == 0) {
+                        out.flush(); // the answers given before this request
+                    }
                     continue;
                 }
                 Response resp;
