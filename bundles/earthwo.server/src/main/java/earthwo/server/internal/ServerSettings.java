@@ -67,7 +67,6 @@ final class ServerSettings {
     static final String PEER_QUEUE = "earthwo.server.peer.queue";
     static final String PEER_QUEUE_DEFAULT = "8192";
 
-    /** Wrong AUTH attempts on one connection before it is closed. */
     /**
      * A frame begun and then left without a new byte for this long closes its connection
      * (BAD_REQUEST); 0 lets a partial frame wait for ever.
@@ -75,6 +74,7 @@ final class ServerSettings {
     static final String FRAME_STALL_TIMEOUT = "earthwo.server.frame.stall.timeout.ms";
     static final String FRAME_STALL_TIMEOUT_DEFAULT = "30000";
 
+    /** Wrong AUTH attempts on one connection before it is closed. */
     static final String MAX_AUTH_FAILURES = "earthwo.server.max.auth.failures";
     static final String MAX_AUTH_FAILURES_DEFAULT = "5";
 
