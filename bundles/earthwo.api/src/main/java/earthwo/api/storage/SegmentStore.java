@@ -66,6 +66,18 @@ public interface SegmentStore {
     /** Number of records stored for a segment (tombstones included); may be approximate. */
     long count(int segment);
 
+    /**
+     * A number that grows every time a record of the segment changes in this store instance (an
+     * apply that changed something, a purge that removed something), counted after the change is
+     * visible: a scan that starts after reading the number sees every change it counts, and one
+     * that started before a change sees the number grow. Lets a caller reuse what it derived from
+     * a scan while the segment is unchanged. Restarts with the store; -1 (the default) when the
+     * store does not keep it, which means "may have changed".
+     */
+    default long changeCount(int segment) {
+        return -1;
+    }
+
     /** Number of segments this store was opened with. */
     int segmentCount();
 

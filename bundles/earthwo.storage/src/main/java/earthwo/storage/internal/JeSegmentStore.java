@@ -73,6 +73,8 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     private final GroupCommit groupCommit;
     /** Record count per segment; -1 until first counted, then kept up to date by writes. */
     private final AtomicLongArray counts;
+    /** Per segment, changes made since this store was opened ({@link #changeCount}). */
+    private final AtomicLongArray changes;
     /**
      * Per segment, while its count is unknown: writes that may change the count hold the read
      * lock from commit to adjustment, the first count holds the write lock while it walks the
@@ -89,6 +91,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
         this.segments = segments;
         this.hintsDb = hintsDb;
         this.counts = new AtomicLongArray(segments.length);
+        this.changes = new AtomicLongArray(segments.length);
         this.countGates = new ReadWriteLock[segments.length];
         for (int i = 0; i < segments.length; i++) {
             counts.set(i, -1);
@@ -248,6 +251,9 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             }
             txn.commit();
             txn = null;
+            if (applied) {
+                changes.incrementAndGet(segment);
+            }
             if (applied && previous == null) {
                 adjustCount(segment, 1);
             }
@@ -320,6 +326,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                 txn.commit();
                 txn = null;
                 if (deleted) {
+                    changes.incrementAndGet(segment);
                     adjustCount(segment, -1);
                 }
                 return deleted;
@@ -351,6 +358,12 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                 counting.unlock();
             }
         });
+    }
+
+    @Override
+    public long changeCount(int segment) {
+        checkSegment(segment);
+        return changes.get(segment);
     }
 
     @Override
@@ -427,11 +440,15 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
     // ---- helpers ----
 
     private <T> T guarded(int segment, String op, Supplier<T> body) {
+        checkSegment(segment);
+        return gated("segment " + segment, op, body);
+    }
+
+    private void checkSegment(int segment) {
         if (segment < 0 || segment >= segments.length) {
             throw new EarthwoException(ErrorCode.BAD_REQUEST,
                     "segment " + segment + " is out of range 0.." + (segments.length - 1));
         }
-        return gated("segment " + segment, op, body);
     }
 
     /**

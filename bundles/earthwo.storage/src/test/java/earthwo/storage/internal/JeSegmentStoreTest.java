@@ -184,6 +184,21 @@ class JeSegmentStoreTest {
         assertEquals(31, store.count(3));
     }
 
+    @Test
+    void theChangeCountGrowsWithEveryChangeAndOnlyThen() {
+        assertEquals(0, store.changeCount(2));
+        store.apply(2, value("a", "v", 5, 1));
+        store.apply(2, value("a", "v2", 6, 1));
+        assertEquals(2, store.changeCount(2), "an insert and an update");
+        store.apply(2, value("a", "old", 4, 1));
+        store.purge(2, value("a", "v", 5, 1));
+        assertEquals(2, store.changeCount(2), "an older version and a purge of a replaced version change nothing");
+        store.purge(2, value("a", "v2", 6, 1));
+        assertEquals(3, store.changeCount(2));
+        assertEquals(0, store.changeCount(1), "other segments are not touched");
+        assertThrows(EarthwoException.class, () -> store.changeCount(4));
+    }
+
     /**
      * The count of a segment is first taken by walking it, while writes go on: a write that
      * commits during that walk must be counted exactly once, or status shows a replica one record

@@ -17,5 +17,8 @@ final class AeStats {
     final LongAdder bytesSent = new LongAdder();
     final LongAdder bytesReceived = new LongAdder();
     final LongAdder messagesHandled = new LongAdder();
+    /** Segment indexes built by a scan of the store, and reused because the segment had not changed. */
+    final LongAdder indexesBuilt = new LongAdder();
+    final LongAdder indexesReused = new LongAdder();
     final AtomicLong lastPassMillis = new AtomicLong();
 }

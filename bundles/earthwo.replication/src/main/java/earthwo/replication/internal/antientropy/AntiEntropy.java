@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * digests of the nodes that differ, level by level, until a differing node holds few records, then
  * exchanges (keyHash, version) listings of those nodes and moves only the records that differ.
  * Bytes on the wire follow the divergence; CPU and disk follow the segment size (one scan per side
- * per pass).
+ * per pass of a segment that changed since the side's last scan; see {@link IndexCache}).
  *
  * <p>MERGE: both directions, last writer wins ({@link SegmentStore#apply}). MASTER: the master's
  * copy wins; the replica replaces what differs and removes what the master lacks (ALIGN).
@@ -62,6 +62,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
     final AeStats stats;
     final AntiEntropyHandler handler;
     private final SplittableRandom random = new SplittableRandom();
+    private final IndexCache indexes;
 
     /** Segment → replicas found in sync with this node by the last pass. */
     private final Map<Integer, Set<Integer>> inSync = new ConcurrentHashMap<>();
@@ -76,7 +77,10 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         this.clock = clock;
         this.timeout = timeout;
         this.stats = new AeStats();
-        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this);
+        // Old tombstones wait at most this much longer for their purge (IndexCache).
+        long indexMaxAge = Math.max(1, graceMillis / 4);
+        this.indexes = new IndexCache(store, indexMaxAge, stats);
+        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this, new IndexCache(store, indexMaxAge, stats));
     }
 
     /** Outcome of one pass of a segment with one peer. */
@@ -157,7 +161,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             return results;
         }
         ReconcilePolicy policy = cluster.reconcilePolicy();
-        SegmentIndex local = SegmentIndex.build(store, segment, cutoff, now);
+        SegmentIndex local = indexes.get(segment, cutoff, now);
         boolean allInSync = !syncingOnly;
         for (int peer : map.replicas(segment)) {
             if (peer == self || (syncingOnly && !map.isSyncing(segment, peer))) {
@@ -176,7 +180,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             results.add(r);
             if (r.ok && r.found()) {
                 // Repaired: confirm with a fresh look at the root before calling the peer in sync.
-                local = SegmentIndex.build(store, segment, cutoff, clock.getAsLong());
+                local = indexes.get(segment, cutoff, clock.getAsLong());
                 PeerResult confirm = new PeerResult(peer);
                 try {
                     compare(segment, peer, local, map.epoch(), confirm, 0);

@@ -311,6 +311,8 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         m.put("tombstones.purged", s.tombstonesPurged.sum());
         m.put("bytes.sent", s.bytesSent.sum());
         m.put("bytes.received", s.bytesReceived.sum());
+        m.put("indexes.built", s.indexesBuilt.sum());
+        m.put("indexes.reused", s.indexesReused.sum());
         m.put("last.pass", s.lastPassMillis.get());
         m.put("segments.out.of.sync", engine.outOfSyncSegments());
         m.put("policy", cluster.reconcilePolicy());

@@ -45,6 +45,8 @@ final class AntiEntropyHandler implements PeerHandler {
     private final AeStats stats;
     private final LongSupplier clock;
     private final ResultListener results;
+    private final IndexCache indexes;
+    /** The snapshot each segment's current pass (salt) is answered from. */
     private final Map<Integer, SegmentIndex> snapshots = new ConcurrentHashMap<>();
 
     /** Told when a master reports the outcome of its pass with this node. */
@@ -53,12 +55,14 @@ final class AntiEntropyHandler implements PeerHandler {
         void onResult(int segment, int master, long passEpoch, boolean inSync);
     }
 
-    AntiEntropyHandler(SegmentStore store, ClusterView cluster, AeStats stats, LongSupplier clock, ResultListener results) {
+    AntiEntropyHandler(SegmentStore store, ClusterView cluster, AeStats stats, LongSupplier clock, ResultListener results,
+                       IndexCache indexes) {
         this.store = store;
         this.cluster = cluster;
         this.stats = stats;
         this.clock = clock;
         this.results = results;
+        this.indexes = indexes;
     }
 
     @Override
@@ -117,7 +121,7 @@ final class AntiEntropyHandler implements PeerHandler {
                     snapshots.clear();
                 }
             }
-            idx = SegmentIndex.build(store, segment, 0, now);
+            idx = indexes.get(segment, 0, now);
             idx.salt = salt;
             snapshots.put(segment, idx);
         }

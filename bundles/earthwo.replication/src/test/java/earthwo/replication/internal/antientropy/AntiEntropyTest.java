@@ -70,6 +70,51 @@ class AntiEntropyTest {
         }
     }
 
+    /**
+     * A cluster at rest: passes over segments nobody wrote to reuse each side's index instead of
+     * scanning the store again, yet a write that reached only one replica is found by the next
+     * pass (that side's segment changed, so it scans it), and indexes are rebuilt after a quarter
+     * of the tombstone grace in any case.
+     */
+    @Test
+    void passesOverUnchangedSegmentsReuseTheIndexesAndStillFindANewDifference(@TempDir Path dir) {
+        long grace = 3_600_000;
+        try (TestCluster c = new TestCluster(dir, 2, 4, grace)) {
+            for (int i = 0; i < 500; i++) {
+                c.put(1, "k" + i, "v" + i, ts(i), 1);
+                c.put(2, "k" + i, "v" + i, ts(i), 1);
+            }
+            assertTrue(c.passAll().stream().allMatch(r -> r.ok && !r.found()));
+            AeStats master = c.engine(1).stats;
+            AeStats replica = c.engine(2).stats;
+            assertEquals(4, master.indexesBuilt.sum(), "one scan per segment on the master...");
+            assertEquals(4, replica.indexesBuilt.sum(), "...and on the replica");
+
+            c.now += 30_000;
+            assertTrue(c.passAll().stream().allMatch(r -> r.ok && !r.found()));
+            assertEquals(4, master.indexesBuilt.sum(), "nothing changed: no scan");
+            assertEquals(4, replica.indexesBuilt.sum());
+            assertEquals(4, master.indexesReused.sum());
+
+            // A write that reached the replica only (the master never saw it).
+            c.put(2, "k7", "only-on-2", ts(9000), 2);
+            int changed = c.segmentOf(TestCluster.key("k7"));
+            c.now += 30_000;
+            List<AntiEntropy.PeerResult> third = c.passAll();
+            assertEquals(1, third.stream().filter(AntiEntropy.PeerResult::found).count(), "the changed segment differs");
+            assertEquals("only-on-2", new String(c.read(1, "k7").value()), "and is repaired");
+            assertTrue(c.equalStores(1, 2));
+            assertEquals(5, master.indexesBuilt.sum(), "the master rescans only the segment it repaired (to confirm)");
+            assertEquals(5, replica.indexesBuilt.sum(), "the replica rescans only its changed segment " + changed);
+
+            long builtBefore = master.indexesBuilt.sum() + replica.indexesBuilt.sum();
+            c.now += grace / 4;
+            c.passAll();
+            assertEquals(builtBefore + 8, master.indexesBuilt.sum() + replica.indexesBuilt.sum(),
+                    "a quarter of the grace later every index is rebuilt");
+        }
+    }
+
     @Test
     void failedPassClearsInSync(@TempDir Path dir) {
         try (TestCluster c = new TestCluster(dir, 2, 2, 3_600_000)) {
@@ -253,9 +298,21 @@ class AntiEntropyTest {
                     keys, segments, diverged, fullCopy, bytes, c.links.requestBytes.get(), c.links.answerBytes.get(),
                     c.links.messages.get(), 100.0 * bytes / fullCopy, repaired, (loaded - start) / 1e9, passNanos / 1e9);
             assertEquals(diverged, repaired);
-            c.links.reset();
-            c.passAll();
-            System.out.printf("anti-entropy: in-sync pass of %d segments exchanged %,d B%n", segments, c.links.total());
+            // In-sync passes: right after the repair (its confirmation already scanned what changed),
+            // at rest, and a quarter of the grace later, when every index is rebuilt (as every pass
+            // rebuilt them before indexes were kept).
+            for (String when : new String[]{"after the repair", "at rest", "a quarter of the grace later"}) {
+                if (when.startsWith("a quarter")) {
+                    c.now += 3_600_000 / 4;
+                }
+                c.links.reset();
+                long built = c.engine(1).stats.indexesBuilt.sum() + c.engine(2).stats.indexesBuilt.sum();
+                long t0 = System.nanoTime();
+                c.passAll();
+                System.out.printf("anti-entropy: in-sync pass of %d segments %s exchanged %,d B in %.2f s, %d indexes built%n",
+                        segments, when, c.links.total(), (System.nanoTime() - t0) / 1e9,
+                        c.engine(1).stats.indexesBuilt.sum() + c.engine(2).stats.indexesBuilt.sum() - built);
+            }
             double limit = Double.parseDouble(System.getProperty("ae.maxPercent", "1.0"));
             assertTrue(100.0 * bytes / fullCopy < limit, "bytes exchanged must follow the divergence");
         }
