@@ -97,6 +97,11 @@ public final class StorageComponent implements SegmentStore, HintStore, StatusSo
     }
 
     @Override
+    public long changeCount(int segment) {
+        return store().changeCount(segment);
+    }
+
+    @Override
     public int segmentCount() {
         return store().segmentCount();
     }

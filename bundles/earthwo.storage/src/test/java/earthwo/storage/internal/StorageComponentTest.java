@@ -28,6 +28,22 @@ class StorageComponentTest {
         return c;
     }
 
+    /**
+     * The component stands for the store in the OSGi registry: a default method of SegmentStore
+     * it does not pass on would silently answer the interface's fallback (as changeCount's -1,
+     * "may have changed", would have made anti-entropy rescan every pass) instead of the store's.
+     */
+    @Test
+    void passesOnEveryDefaultMethodOfSegmentStore() throws Exception {
+        for (java.lang.reflect.Method m : earthwo.api.storage.SegmentStore.class.getMethods()) {
+            if (m.isDefault()) {
+                assertEquals(StorageComponent.class,
+                        StorageComponent.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass(),
+                        "StorageComponent must override " + m.getName());
+            }
+        }
+    }
+
     @Test
     void activatesUnderTheDataDirectoryServesAndReportsStatus() {
         Map<String, String> framework = Map.of("earthwo.data", dataDir.toString(), "earthwo.segments", "8");
@@ -40,6 +56,7 @@ class StorageComponentTest {
             c.apply(5, value("b", "2", 1, 1));
             assertEquals("1", Keys.string(c.read(3, Keys.utf8("a")).orElseThrow().value()));
             assertEquals(1, c.scan(5, null, null, 10).size());
+            assertEquals(1, c.changeCount(3), "the component passes the store's change count on");
 
             assertEquals("storage", c.name());
             Map<String, Object> status = c.status();
