@@ -95,8 +95,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBytesAt);
-        if (paused.getAsBoolean() || waited < stallTimeoutMs) {
-            long next = paused.getAsBoolean() ? stallTimeoutMs : stallTimeoutMs - waited;
+        boolean held = paused.getAsBoolean(); // the node holds the bytes back: not the client's wait
+        if (held || waited < stallTimeoutMs) {
+            long next = held ? stallTimeoutMs : stallTimeoutMs - waited;
             stallCheck = ctx.executor().schedule(() -> checkStall(ctx), next, TimeUnit.MILLISECONDS);
             return;
         }

@@ -9,8 +9,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,19 +85,29 @@ class BadInputTest extends ServerTestSupport {
         WireClient slow = connect(strict);
         Request request = Request.put(7, Keys.utf8("slow"), new byte[40], 0, WriteConcern.DEFAULT);
         byte[] put = request.encode();
-        long start = System.nanoTime();
-        // 8 pieces 100 ms apart: 700 ms for the frame, never 300 ms without a byte.
+        // 8 pieces 100 ms apart, sent by a scheduler: 700 ms for the frame, never 300 ms without a byte.
         int piece = (put.length + 7) / 8;
-        for (int from = 0; from < put.length; from += piece) {
-            if (from > 0) {
-                Thread.sleep(100); // the pace of the slow client under test, not a wait for a condition
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            long start = System.nanoTime();
+            List<ScheduledFuture<?>> sends = new ArrayList<>();
+            for (int i = 0, from = 0; from < put.length; i++, from += piece) {
+                byte[] bytes = Arrays.copyOfRange(put, from, Math.min(put.length, from + piece));
+                sends.add(pacer.schedule(() -> {
+                    slow.sendRawExpecting(request, bytes);
+                    return null;
+                }, 100L * i, TimeUnit.MILLISECONDS));
             }
-            slow.sendRawExpecting(request, Arrays.copyOfRange(put, from, Math.min(put.length, from + piece)));
+            Response r = slow.read(); // blocks until the whole frame arrived and was answered
+            assertTrue((System.nanoTime() - start) / 1_000_000 >= 600, "answered before the last piece was sent");
+            for (ScheduledFuture<?> send : sends) {
+                send.get();
+            }
+            assertTrue(!r.isError(), String.valueOf(r));
+            assertEquals(7, r.id());
+        } finally {
+            pacer.shutdownNow();
         }
-        assertTrue((System.nanoTime() - start) / 1_000_000 >= 600);
-        Response r = slow.read();
-        assertTrue(!r.isError(), String.valueOf(r));
-        assertEquals(7, r.id());
         assertTrue(!slow.call(Request.ping(8)).isError(), "the connection stays open");
     }
 

@@ -252,10 +252,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             txn.commit();
             txn = null;
             if (applied) {
-                changes.incrementAndGet(segment);
-            }
-            if (applied && previous == null) {
-                adjustCount(segment, 1);
+                changed(segment, previous == null ? 1 : 0);
             }
             return new ApplyResult(applied, previous);
         } finally {
@@ -326,8 +323,7 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
                 txn.commit();
                 txn = null;
                 if (deleted) {
-                    changes.incrementAndGet(segment);
-                    adjustCount(segment, -1);
+                    changed(segment, -1);
                 }
                 return deleted;
             } finally {
@@ -508,6 +504,14 @@ final class JeSegmentStore implements SegmentStore, AutoCloseable {
             return write.get();
         } finally {
             writing.unlock();
+        }
+    }
+
+    /** After a committed change of the segment: the change count grows, the record count moves by {@code countDelta}. */
+    private void changed(int segment, long countDelta) {
+        changes.incrementAndGet(segment);
+        if (countDelta != 0) {
+            adjustCount(segment, countDelta);
         }
     }
 

@@ -77,10 +77,8 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         this.clock = clock;
         this.timeout = timeout;
         this.stats = new AeStats();
-        // Old tombstones wait at most this much longer for their purge (IndexCache).
-        long indexMaxAge = Math.max(1, graceMillis / 4);
-        this.indexes = new IndexCache(store, indexMaxAge, stats);
-        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this, new IndexCache(store, indexMaxAge, stats));
+        this.indexes = new IndexCache(store, graceMillis, stats);
+        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this, indexes);
     }
 
     /** Outcome of one pass of a segment with one peer. */
@@ -161,7 +159,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             return results;
         }
         ReconcilePolicy policy = cluster.reconcilePolicy();
-        SegmentIndex local = indexes.get(segment, cutoff, now);
+        SegmentIndex local = indexes.get(segment, now);
         boolean allInSync = !syncingOnly;
         for (int peer : map.replicas(segment)) {
             if (peer == self || (syncingOnly && !map.isSyncing(segment, peer))) {
@@ -180,7 +178,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             results.add(r);
             if (r.ok && r.found()) {
                 // Repaired: confirm with a fresh look at the root before calling the peer in sync.
-                local = indexes.get(segment, cutoff, clock.getAsLong());
+                local = indexes.get(segment, clock.getAsLong());
                 PeerResult confirm = new PeerResult(peer);
                 try {
                     compare(segment, peer, local, map.epoch(), confirm, 0);

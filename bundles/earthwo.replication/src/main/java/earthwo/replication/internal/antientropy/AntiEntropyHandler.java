@@ -46,8 +46,11 @@ final class AntiEntropyHandler implements PeerHandler {
     private final LongSupplier clock;
     private final ResultListener results;
     private final IndexCache indexes;
-    /** The snapshot each segment's current pass (salt) is answered from. */
-    private final Map<Integer, SegmentIndex> snapshots = new ConcurrentHashMap<>();
+    /** The index each segment's current pass (salt) is answered from, and since when. */
+    private final Map<Integer, Pinned> passes = new ConcurrentHashMap<>();
+
+    private record Pinned(SegmentIndex index, long salt, long at) {
+    }
 
     /** Told when a master reports the outcome of its pass with this node. */
     interface ResultListener {
@@ -113,19 +116,19 @@ final class AntiEntropyHandler implements PeerHandler {
 
     private SegmentIndex snapshot(int segment, long salt) {
         long now = clock.getAsLong();
-        SegmentIndex idx = snapshots.get(segment);
-        if (idx == null || idx.salt != salt || now - idx.builtAt > SNAPSHOT_TTL_MS) {
-            if (snapshots.size() >= SNAPSHOTS_KEPT) {
-                snapshots.values().removeIf(s -> now - s.builtAt > SNAPSHOT_TTL_MS);
-                if (snapshots.size() >= SNAPSHOTS_KEPT) {
-                    snapshots.clear();
-                }
-            }
-            idx = indexes.get(segment, 0, now);
-            idx.salt = salt;
-            snapshots.put(segment, idx);
+        Pinned pinned = passes.get(segment);
+        if (pinned != null && pinned.salt == salt && now - pinned.at <= SNAPSHOT_TTL_MS) {
+            return pinned.index;
         }
-        return idx;
+        if (passes.size() >= SNAPSHOTS_KEPT) {
+            passes.values().removeIf(p -> now - p.at > SNAPSHOT_TTL_MS);
+            if (passes.size() >= SNAPSHOTS_KEPT) {
+                passes.clear();
+            }
+        }
+        SegmentIndex index = indexes.get(segment, now);
+        passes.put(segment, new Pinned(index, salt, now));
+        return index;
     }
 
     private byte[] digest(Header h, In in) {
@@ -216,7 +219,7 @@ final class AntiEntropyHandler implements PeerHandler {
                 applied++;
             }
         }
-        snapshots.remove(h.segment());
+        passes.remove(h.segment());
         return AeCodec.ints(applied);
     }
 
@@ -270,7 +273,7 @@ final class AntiEntropyHandler implements PeerHandler {
                 }
             }
         }
-        snapshots.remove(segment);
+        passes.remove(segment);
         if (written + overwritten + removed > 0) {
             LOG.info("anti-entropy node {} segment {} aligned to master {}: {} written, {} newer replaced, {} removed",
                     cluster.localNodeId(), segment, h.fromNode(), written, overwritten, removed);
@@ -286,7 +289,7 @@ final class AntiEntropyHandler implements PeerHandler {
         in.end();
         int purged = purgeTombstones(store, h.segment(), cutoff);
         stats.tombstonesPurged.add(purged);
-        snapshots.remove(h.segment());
+        passes.remove(h.segment());
         return AeCodec.ints(purged);
     }
 
@@ -360,6 +363,6 @@ final class AntiEntropyHandler implements PeerHandler {
     }
 
     void invalidate(int segment) {
-        snapshots.remove(segment);
+        passes.remove(segment);
     }
 }

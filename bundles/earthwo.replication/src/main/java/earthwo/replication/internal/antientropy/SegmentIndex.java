@@ -23,8 +23,6 @@ final class SegmentIndex {
     private final int[] nodeIds;
     /** Tombstones whose version is older than the cutoff given to {@link #build}. */
     final List<Record> oldTombstones;
-    /** Salt this snapshot was last used with (responder cache key). */
-    volatile long salt;
 
     private SegmentIndex(int segment, long builtAt, long[] kh, long[] ts, int[] nd, List<Record> oldTombstones) {
         this.segment = segment;
