@@ -82,7 +82,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         inFlight++;
         updateFlow();
-        dispatcher.dispatch(req, session).whenComplete((resp, t) -> {
+        dispatcher.dispatch(req, session, ctx.executor()).whenComplete((resp, t) -> {
             Response r = resp != null ? resp
                     : Response.error(req.id(), ErrorCode.INTERNAL, "no answer: " + t);
             if (ctx.executor().inEventLoop()) {

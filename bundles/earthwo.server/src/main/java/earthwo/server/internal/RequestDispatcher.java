@@ -15,6 +15,7 @@ import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
+import earthwo.api.storage.CommitBursts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,8 @@ import java.util.function.Supplier;
  * request's context).
  *
  * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, STATUS, EXEC, and GET,
- * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY.
+ * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY. PUT and
+ * DEL on the I/O thread join its commit burst (see {@link #joinCommitBurst}).
  *
  * <p>PEER (node-to-node messages) needs the data role like data requests. The payload's first
  * byte (unsigned) is its message type; the {@link PeerHandler} registered for that type runs on
@@ -84,7 +86,11 @@ final class RequestDispatcher {
         return session.authFailures() >= maxAuthFailures;
     }
 
-    CompletionStage<Response> dispatch(Request req, Session session) {
+    /**
+     * The response to {@code req}, called on the connection's I/O thread {@code loop}; the stage
+     * may complete on any thread.
+     */
+    CompletionStage<Response> dispatch(Request req, Session session, Executor loop) {
         int id = req.id();
         switch (req.opcode()) {
             case PING:
@@ -106,9 +112,9 @@ final class RequestDispatcher {
             case GET:
                 return run(req, session, offloadData, () -> get(req));
             case PUT:
-                return run(req, session, offloadData, () -> put(req));
+                return write(req, session, loop, () -> put(req));
             case DEL:
-                return run(req, session, offloadData, () -> delete(req));
+                return write(req, session, loop, () -> delete(req));
             case SCAN:
                 return run(req, session, true, () -> done(scan(req)));
             case STATUS:
@@ -278,6 +284,33 @@ final class RequestDispatcher {
     }
 
     // ---- running and mapping failures ----
+
+    /** Runs a write here, in the I/O thread's commit burst, or on the blocking pool when data is offloaded. */
+    private CompletionStage<Response> write(Request req, Session session, Executor loop,
+                                            Supplier<CompletionStage<Response>> body) {
+        if (!offloadData) {
+            joinCommitBurst(loop);
+        }
+        return run(req, session, offloadData, body);
+    }
+
+    /**
+     * Opens a commit burst on this I/O thread unless one is open, and ends it with a task on the
+     * same loop. Netty runs that task after the reads of the loop's current turn, so all writes of
+     * the turn share one log write and are answered here, without waking the store's group commit
+     * thread or being woken by it ({@link CommitBursts}).
+     */
+    private void joinCommitBurst(Executor loop) {
+        CommitBursts bursts = services.commitBursts();
+        if (bursts == null || !bursts.begin()) {
+            return;
+        }
+        try {
+            loop.execute(bursts::end);
+        } catch (RejectedExecutionException shuttingDown) {
+            bursts.end(); // nothing joined yet: this write then uses the store's own thread
+        }
+    }
 
     /** Runs {@code body} here or on the blocking pool; every failure becomes an error response. */
     private CompletionStage<Response> run(Request req, Session session, boolean onBlocking,

@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * under load one {@code write(2)} (or one fsync) covers all commits that arrived meanwhile, as
  * Redis' event loop writes its append-only file once per loop for all clients.
  *
+ * <p>Bursts ({@link earthwo.api.storage.CommitBursts}): between {@link #beginBurst()} and
+ * {@link #endBurst()} on one thread, {@code next()} on that thread only notes the future, and
+ * {@code endBurst()} writes once for all of them and completes them on that thread, so an event
+ * loop answers its writes without waking this thread or being woken by it.
+ *
  * <p>{@link #close()} writes once more for whoever still waits, then stops the thread; callers
  * after close get a future failed with UNAVAILABLE.
  */
@@ -30,16 +35,33 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private final LogWriter writer;
+    private final LogWriter burstWriter;
     private final String name;
     private final Thread thread;
+    /** The calling thread's open burst: the futures to complete at its end. Unset outside a burst. */
+    private final ThreadLocal<List<CompletableFuture<Void>>> burst = new ThreadLocal<>();
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     final LongAdder groups = new LongAdder();
     final LongAdder commits = new LongAdder();
+    /** Of {@link #groups}: the writes done at the end of a burst, on the burst's thread. */
+    final LongAdder burstWrites = new LongAdder();
 
+    /** Without bursts: every group is written by the group's own thread. */
     GroupCommit(String name, LogWriter writer) {
+        this(name, writer, null);
+    }
+
+    /**
+     * @param writer      writes the log on the group commit thread
+     * @param burstWriter writes the log at the end of a burst, on the burst's thread (one that
+     *                    fails once the store is closing); null where bursts are not worth it
+     *                    (a write is an fsync that must not stall an event loop)
+     */
+    GroupCommit(String name, LogWriter writer, LogWriter burstWriter) {
         this.writer = writer;
+        this.burstWriter = burstWriter;
         this.name = name;
         this.thread = new Thread(this::run, "earthwo-storage-group-commit");
         thread.setDaemon(true);
@@ -49,6 +71,11 @@ final class GroupCommit implements AutoCloseable {
     /** A future that completes once everything committed before this call is written. */
     CompletableFuture<Void> next() {
         CompletableFuture<Void> f = new CompletableFuture<>();
+        List<CompletableFuture<Void>> open = burst.get();
+        if (open != null && !closed) {
+            open.add(f);
+            return f;
+        }
         synchronized (this) {
             if (closed) {
                 f.completeExceptionally(new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + name + ")"));
@@ -60,6 +87,36 @@ final class GroupCommit implements AutoCloseable {
             }
         }
         return f;
+    }
+
+    /**
+     * Opens a burst on the calling thread unless one is open there already or bursts are off.
+     *
+     * @return true if this call opened it: the caller must call {@link #endBurst()} on this thread
+     */
+    boolean beginBurst() {
+        if (burstWriter == null || closed || burst.get() != null) {
+            return false;
+        }
+        burst.set(new ArrayList<>());
+        return true;
+    }
+
+    /**
+     * Ends the calling thread's burst: one write for its commits, then their futures complete
+     * here. The thread keeps no trace of the burst afterwards (no stale thread-local entry that
+     * would hold this bundle's classes after an update).
+     */
+    void endBurst() {
+        List<CompletableFuture<Void>> group = burst.get();
+        if (group == null) {
+            return;
+        }
+        burst.remove();
+        if (!group.isEmpty()) {
+            burstWrites.increment();
+            writeFor(group, burstWriter);
+        }
     }
 
     private void run() {
@@ -80,17 +137,25 @@ final class GroupCommit implements AutoCloseable {
                 group = waiting;
                 waiting = new ArrayList<>();
             }
-            writeFor(group);
+            writeFor(group, writer);
         }
     }
 
-    private void writeFor(List<CompletableFuture<Void>> group) {
-        RuntimeException failure = null;
+    private void writeFor(List<CompletableFuture<Void>> group, LogWriter with) {
+        EarthwoException failure = null;
         try {
-            writer.write();
+            with.write();
+        } catch (EarthwoException e) {
+            if (e.code() != ErrorCode.UNAVAILABLE) {
+                LOG.error("storage {}: writing the log for {} commits failed", name, group.size(), e);
+            }
+            // A store closing under a burst (bundle update) stays UNAVAILABLE: clients retry that.
+            failure = new EarthwoException(e.code(), "writing the log failed; the write may or may not be durable: "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
-            failure = e;
             LOG.error("storage {}: writing the log for {} commits failed", name, group.size(), e);
+            failure = new EarthwoException(ErrorCode.INTERNAL,
+                    "writing the log failed; the write may or may not be durable: " + e.getMessage(), e);
         }
         groups.increment();
         commits.add(group.size());
@@ -98,8 +163,7 @@ final class GroupCommit implements AutoCloseable {
             if (failure == null) {
                 f.complete(null);
             } else {
-                f.completeExceptionally(new EarthwoException(ErrorCode.INTERNAL,
-                        "writing the log failed; the write may or may not be durable: " + failure.getMessage(), failure));
+                f.completeExceptionally(failure);
             }
         }
     }

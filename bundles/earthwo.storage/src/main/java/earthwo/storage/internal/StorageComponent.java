@@ -4,6 +4,7 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 
@@ -20,18 +21,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 /**
- * The node's {@link SegmentStore}, its {@link HintStore} (hinted handoff, database
+ * The node's {@link SegmentStore} with its {@link CommitBursts}, its {@link HintStore} (hinted handoff, database
  * {@value JeHintStore#DATABASE} in the same JE environment) and its "storage" {@link StatusSource}. Activation opens the
  * JE store (see {@link StorageSettings} for the keys, ConfigAdmin PID {@value StorageSettings#PID});
  * deactivation closes every JE handle, so a bundle update leaves no JE thread and the directory
  * can be reopened at once. A configuration change restarts the component (and reopens the store).
  */
 @Component(
-        service = {SegmentStore.class, HintStore.class, StatusSource.class},
+        service = {SegmentStore.class, CommitBursts.class, HintStore.class, StatusSource.class},
         configurationPid = StorageSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
-public final class StorageComponent implements SegmentStore, HintStore, StatusSource {
+public final class StorageComponent implements SegmentStore, CommitBursts, HintStore, StatusSource {
 
     private volatile JeSegmentStore store;
 
@@ -59,6 +60,20 @@ public final class StorageComponent implements SegmentStore, HintStore, StatusSo
             throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is not active");
         }
         return s;
+    }
+
+    @Override
+    public boolean begin() {
+        JeSegmentStore s = store;
+        return s != null && s.begin();
+    }
+
+    @Override
+    public void end() {
+        JeSegmentStore s = store;
+        if (s != null) {
+            s.end();
+        }
     }
 
     @Override

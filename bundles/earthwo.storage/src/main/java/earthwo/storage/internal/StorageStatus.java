@@ -38,6 +38,7 @@ final class StorageStatus {
         if (group != null) {
             m.put("group.commit.writes", group.groups.sum());
             m.put("group.commit.commits", group.commits.sum());
+            m.put("group.commit.burst.writes", group.burstWrites.sum());
         }
         return m;
     }

@@ -2,12 +2,14 @@ package earthwo.storage.internal;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Child process of {@link KillDurabilityTest}: opens a store, applies records k0, k1, … and
  * prints the index of each one once it is acknowledged, until it is killed: after {@code apply}
  * returned, or with a third argument {@code deferred}, in groups of 20 {@code applyDeferred}
- * calls after {@code durable()} completed.
+ * calls after {@code durable()} completed; with {@code burst}, each group in a commit burst,
+ * acknowledged once the burst's end completed {@code durable()}.
  */
 public final class CrashWriter {
 
@@ -18,9 +20,13 @@ public final class CrashWriter {
         Map<String, Object> config = StoreFixture.config(Path.of(args[0]), 2);
         config.put(StorageSettings.DURABILITY, args[1]);
         JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
-        boolean deferred = args.length > 2 && args[2].equals("deferred");
+        String how = args.length > 2 ? args[2] : "direct";
+        boolean deferred = !how.equals("direct");
         int group = deferred ? 20 : 1;
         for (int first = 0; ; first += group) {
+            if (how.equals("burst") && !store.begin()) {
+                throw new IllegalStateException("the store refused a commit burst");
+            }
             for (int i = first; i < first + group; i++) {
                 if (deferred) {
                     store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
@@ -29,7 +35,9 @@ public final class CrashWriter {
                 }
             }
             if (deferred) {
-                store.durable().toCompletableFuture().join(); // a direct apply must be durable alone
+                CompletableFuture<Void> durable = store.durable().toCompletableFuture();
+                store.end(); // in a burst: its one log write; otherwise nothing
+                durable.join(); // a direct apply must be durable alone
             }
             for (int i = first; i < first + group; i++) {
                 System.out.println(i);

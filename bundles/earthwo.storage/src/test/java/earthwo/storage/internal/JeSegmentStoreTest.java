@@ -4,6 +4,7 @@ import static earthwo.storage.internal.StoreFixture.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -407,6 +409,74 @@ class JeSegmentStoreTest {
         for (int i = 0; i < 100; i++) {
             assertEquals("v" + i, Keys.string(store.read(i % 4, Keys.utf8("d" + i)).orElseThrow().value()));
         }
+    }
+
+    // ---- commit bursts (one log write per I/O-thread turn) ----
+
+    @Test
+    void aBurstsWritesAreDurableAtItsEndWithOneLogWriteOnTheSameThread() throws Exception {
+        assertTrue(store.begin(), "write_no_sync takes part in bursts");
+        assertFalse(store.begin(), "a burst is open on this thread already");
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            assertTrue(store.applyDeferred(i % 4, value("b" + i, "v" + i, i + 1, 1)).applied());
+            pending.add(store.durable().toCompletableFuture());
+        }
+        assertEquals("v7", Keys.string(store.read(3, Keys.utf8("b7")).orElseThrow().value()), "visible before the burst ends");
+        assertTrue(pending.stream().noneMatch(CompletableFuture::isDone), "nothing is acknowledged before the burst's log write");
+        GroupCommit group = store.groupCommit();
+        long writesBefore = group.groups.sum();
+        Set<Thread> completedOn = ConcurrentHashMap.newKeySet();
+        pending.forEach(f -> f.thenRun(() -> completedOn.add(Thread.currentThread())));
+
+        store.end();
+
+        assertTrue(pending.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()), "all durable when end returns");
+        assertEquals(Set.of(Thread.currentThread()), completedOn, "completed on the burst's thread");
+        assertEquals(1, group.burstWrites.sum(), "one log write for the burst");
+        assertEquals(writesBefore + 1, group.groups.sum());
+        assertTrue(store.begin(), "the thread keeps no trace of the ended burst");
+        store.end();
+        assertEquals(1, group.burstWrites.sum(), "an empty burst writes nothing");
+    }
+
+    @Test
+    void otherThreadsKeepTheGroupCommitThreadDuringABurst() throws Exception {
+        assertTrue(store.begin());
+        CompletableFuture<Void> elsewhere = CompletableFuture.supplyAsync(() -> {
+            store.applyDeferred(0, value("o", "v", 1, 1));
+            return store.durable();
+        }).thenCompose(d -> d).toCompletableFuture();
+        elsewhere.get(10, TimeUnit.SECONDS); // would hang if the other thread's commit joined this burst
+        store.end();
+        assertEquals(0, store.groupCommit().burstWrites.sum());
+    }
+
+    @Test
+    void aBurstEndingAfterTheStoreClosedFailsItsWritesAsUnavailable() throws Exception {
+        assertTrue(store.begin());
+        store.applyDeferred(2, value("c", "v", 1, 1));
+        CompletableFuture<Void> durable = store.durable().toCompletableFuture();
+        store.close(); // a bundle update while an I/O thread's burst is open
+        store.end();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> durable.get(10, TimeUnit.SECONDS));
+        EarthwoException typed = assertInstanceOf(EarthwoException.class, e.getCause());
+        assertEquals(ErrorCode.UNAVAILABLE, typed.code(), "clients retry UNAVAILABLE: " + typed.getMessage());
+        assertTrue(typed.getMessage().contains("may or may not be durable"), typed.getMessage());
+        assertFalse(store.begin(), "a closed store opens no burst");
+    }
+
+    @Test
+    void aSyncStoreLeavesFsyncsToItsOwnThread() throws Exception {
+        store.close();
+        Map<String, Object> config = StoreFixture.config(dir, 4);
+        config.put(StorageSettings.DURABILITY, "sync");
+        store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+        assertFalse(store.begin(), "an fsync must not stall an event loop");
+        store.applyDeferred(0, value("s", "v", 1, 1));
+        store.durable().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        store.end();
+        assertEquals(0, store.groupCommit().burstWrites.sum());
     }
 
     @Test

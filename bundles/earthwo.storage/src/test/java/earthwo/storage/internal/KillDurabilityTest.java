@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Guards the durability promise of write_no_sync (and sync): a process killed with SIGKILL
  * loses no write whose apply had returned, nor one applied deferred whose {@code durable()}
- * had completed (group commit).
+ * had completed (group commit), nor one whose commit burst had ended (one log write on the
+ * writing thread, as an I/O thread of the server does).
  */
 class KillDurabilityTest {
 
@@ -26,7 +27,8 @@ class KillDurabilityTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred"})
+    @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred",
+            "WRITE_NO_SYNC, burst"})
     void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode, String how) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
