@@ -468,10 +468,7 @@ class JeSegmentStoreTest {
 
     @Test
     void aSyncStoreLeavesFsyncsToItsOwnThread() throws Exception {
-        store.close();
-        Map<String, Object> config = StoreFixture.config(dir, 4);
-        config.put(StorageSettings.DURABILITY, "sync");
-        store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+        reopenWithDurability("sync");
         assertFalse(store.begin(), "an fsync must not stall an event loop");
         store.applyDeferred(0, value("s", "v", 1, 1));
         store.durable().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -481,13 +478,17 @@ class JeSegmentStoreTest {
 
     @Test
     void aNoSyncStoreNeedsNoGroupCommit() throws Exception {
-        store.close();
-        Map<String, Object> config = StoreFixture.config(dir, 4);
-        config.put(StorageSettings.DURABILITY, "no_sync");
-        store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+        reopenWithDurability("no_sync");
         assertTrue(store.applyDeferred(0, value("n", "v", 1, 1)).applied());
         assertTrue(store.durable().toCompletableFuture().isDone(), "no_sync promises nothing more than the commit");
         assertNull(store.groupCommit());
+    }
+
+    private void reopenWithDurability(String durability) {
+        store.close();
+        Map<String, Object> config = StoreFixture.config(dir, 4);
+        config.put(StorageSettings.DURABILITY, durability);
+        store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
     }
 
     @Test
