@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -39,6 +40,25 @@ class CommandLineTest {
         all[1] = data.toString();
         System.arraycopy(args, 0, all, 2, args.length);
         return node.earthwo(all);
+    }
+
+    @Test
+    void aRefusedSettingFailsStartWithTheReasonAndLeavesNoNode(@TempDir Path other) throws Exception {
+        NodeProcess refused = new NodeProcess(other);
+        try {
+            NodeProcess.ProcessResult r = refused.earthwo("start", "--data", other.toString(),
+                    "--port", String.valueOf(refused.port()), "-Dearthwo.cluster.replicas=0");
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.output().contains("a setting was refused: earthwo.cluster.replicas must be >= 1, not 0"), r.output());
+            assertFalse(refused.isAlive(), "the half-started node was stopped");
+            assertEquals(3, refused.earthwo("status", "--data", other.toString()).exitCode(), "status: not running");
+
+            NodeProcess.ProcessResult anyPort = refused.earthwo("start", "--data", other.toString(), "--port", "0");
+            assertEquals(2, anyPort.exitCode(), anyPort.output());
+            assertTrue(anyPort.output().contains("--port must be 1..65535"), anyPort.output());
+        } finally {
+            refused.close();
+        }
     }
 
     @Test

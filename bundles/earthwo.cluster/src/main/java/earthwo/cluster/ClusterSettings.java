@@ -70,11 +70,19 @@ public record ClusterSettings(
         if (cluster.contains("/")) {
             throw new IllegalArgumentException(NodeProperties.CLUSTER + " must not contain '/': " + cluster);
         }
+        int port = NodeProperties.getInt(NodeProperties.PORT, config, framework, NodeProperties.PORT_DEFAULT);
+        if (port < 1 || port > 65535) {
+            // Port 0 would let the server bind any free port, but the map would name port 0: no
+            // client and no other node could reach this node through it.
+            throw new IllegalArgumentException(NodeProperties.PORT + " must be 1..65535, not " + port
+                    + ": the cluster map names the port clients and other nodes connect to, so it must be fixed");
+        }
+        String zkConnect = NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim();
         return new ClusterSettings(
                 Path.of(NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT)),
                 NodeProperties.get(NodeProperties.HOST, config, framework, NodeProperties.HOST_DEFAULT),
-                NodeProperties.getInt(NodeProperties.PORT, config, framework, NodeProperties.PORT_DEFAULT),
-                NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim(),
+                port,
+                zkConnect,
                 NodeProperties.getInt(NodeProperties.ZK_PORT, config, framework, NodeProperties.ZK_PORT_DEFAULT),
                 cluster,
                 s,
