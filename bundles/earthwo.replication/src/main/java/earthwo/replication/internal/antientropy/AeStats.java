@@ -20,5 +20,8 @@ final class AeStats {
     /** Segment indexes built by a scan of the store, and reused because the segment had not changed. */
     final LongAdder indexesBuilt = new LongAdder();
     final LongAdder indexesReused = new LongAdder();
+    /** A sole replica's tombstone scans, and those skipped because nothing changed since one found none. */
+    final LongAdder tombstoneScans = new LongAdder();
+    final LongAdder tombstoneScansSkipped = new LongAdder();
     final AtomicLong lastPassMillis = new AtomicLong();
 }

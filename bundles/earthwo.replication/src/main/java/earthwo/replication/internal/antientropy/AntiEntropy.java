@@ -67,6 +67,8 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
     /** Segment → replicas found in sync with this node by the last pass. */
     private final Map<Integer, Set<Integer>> inSync = new ConcurrentHashMap<>();
     private final Map<Integer, Long> lastPass = new ConcurrentHashMap<>();
+    /** Sole replicas' segments: the change count at which a scan found no tombstone at all. */
+    private final Map<Integer, Long> tombstoneFreeAt = new ConcurrentHashMap<>();
 
     AntiEntropy(SegmentStore store, ClusterView cluster, Supplier<PeerLinks> links, long graceMillis,
                 LongSupplier clock, Duration timeout) {
@@ -216,7 +218,8 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
      * and hash every record each interval for nothing (on one node with 1M keys that was a
      * quarter of the node's CPU under load). Its old tombstones must still go, so it is scanned
      * for them alone, at most every quarter of the grace after the last pass of any kind: a
-     * tombstone lives at most 1.25 × grace.
+     * tombstone lives at most 1.25 × grace. A scan is skipped while the segment is unchanged
+     * since a scan that found no tombstone at all (a node at rest scans nothing).
      */
     private void purgeSoleReplica(int segment, long now, long cutoff) {
         Long last = lastPass.get(segment);
@@ -224,11 +227,23 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             return;
         }
         lastPass.put(segment, now);
-        int purged = AntiEntropyHandler.purgeTombstones(store, segment, cutoff);
-        stats.tombstonesPurged.add(purged);
-        if (purged > 0) {
+        long changesBefore = store.changeCount(segment);
+        Long free = tombstoneFreeAt.get(segment);
+        if (free != null && changesBefore >= 0 && free == changesBefore) {
+            stats.tombstoneScansSkipped.increment();
+            return;
+        }
+        AntiEntropyHandler.TombstonePurge scan = AntiEntropyHandler.purgeTombstones(store, segment, cutoff);
+        stats.tombstoneScans.increment();
+        stats.tombstonesPurged.add(scan.purged());
+        if (scan.found() == 0 && changesBefore >= 0 && store.changeCount(segment) == changesBefore) {
+            tombstoneFreeAt.put(segment, changesBefore); // nothing was written while it looked
+        } else {
+            tombstoneFreeAt.remove(segment);
+        }
+        if (scan.purged() > 0) {
             LOG.info("anti-entropy node {} segment {}: sole replica, purged {} tombstones older than {} ms",
-                    cluster.localNodeId(), segment, purged, graceMillis);
+                    cluster.localNodeId(), segment, scan.purged(), graceMillis);
         }
     }
 
@@ -247,7 +262,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
 
     private void purge(int segment, SegmentMap map, long cutoff) {
         int self = cluster.localNodeId();
-        int purged = AntiEntropyHandler.purgeTombstones(store, segment, cutoff);
+        int purged = AntiEntropyHandler.purgeTombstones(store, segment, cutoff).purged();
         Header h = new Header(AeCodec.PURGE, segment, self, map.epoch());
         for (int peer : map.replicas(segment)) {
             if (peer != self) {

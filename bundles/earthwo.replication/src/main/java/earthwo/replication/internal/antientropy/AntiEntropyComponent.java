@@ -313,6 +313,8 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         m.put("bytes.received", s.bytesReceived.sum());
         m.put("indexes.built", s.indexesBuilt.sum());
         m.put("indexes.reused", s.indexesReused.sum());
+        m.put("tombstone.scans", s.tombstoneScans.sum());
+        m.put("tombstone.scans.skipped", s.tombstoneScansSkipped.sum());
         m.put("last.pass", s.lastPassMillis.get());
         m.put("segments.out.of.sync", engine.outOfSyncSegments());
         m.put("policy", cluster.reconcilePolicy());

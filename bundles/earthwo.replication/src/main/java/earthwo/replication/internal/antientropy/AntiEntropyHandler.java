@@ -287,21 +287,32 @@ final class AntiEntropyHandler implements PeerHandler {
         checkReplica(h, true);
         long cutoff = in.i64();
         in.end();
-        int purged = purgeTombstones(store, h.segment(), cutoff);
+        int purged = purgeTombstones(store, h.segment(), cutoff).purged();
         stats.tombstonesPurged.add(purged);
         passes.remove(h.segment());
         return AeCodec.ints(purged);
     }
 
-    /** Purges every tombstone of the segment whose version is older than {@code cutoffMillis}. */
-    static int purgeTombstones(SegmentStore store, int segment, long cutoffMillis) {
+    /** What one tombstone scan of a segment found and removed. */
+    record TombstonePurge(int found, int purged) {
+    }
+
+    /**
+     * Purges every tombstone of the segment whose version is older than {@code cutoffMillis};
+     * counts every tombstone it saw, old or not.
+     */
+    static TombstonePurge purgeTombstones(SegmentStore store, int segment, long cutoffMillis) {
         List<Record> old = new ArrayList<>();
+        int found = 0;
         byte[] after = null;
         while (true) {
             List<Record> page = store.scan(segment, new byte[0], after, SegmentIndex.SCAN_PAGE);
             for (Record r : page) {
-                if (r.isTombstone() && r.version().wallMillis() < cutoffMillis) {
-                    old.add(r);
+                if (r.isTombstone()) {
+                    found++;
+                    if (r.version().wallMillis() < cutoffMillis) {
+                        old.add(r);
+                    }
                 }
             }
             if (page.size() < SegmentIndex.SCAN_PAGE) {
@@ -315,7 +326,7 @@ final class AntiEntropyHandler implements PeerHandler {
                 purged++;
             }
         }
-        return purged;
+        return new TombstonePurge(found, purged);
     }
 
     /**

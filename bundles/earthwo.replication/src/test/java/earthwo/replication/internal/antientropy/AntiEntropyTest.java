@@ -192,6 +192,39 @@ class AntiEntropyTest {
         }
     }
 
+    /**
+     * A sole replica at rest scans nothing: a segment unchanged since a scan that found no
+     * tombstone cannot hold one. A delete makes its segment scanned again, and purged in time.
+     */
+    @Test
+    void aSoleReplicaAtRestSkipsTheTombstoneScanUntilItsSegmentChanges(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 1, 2, 40_000)) {
+            for (int i = 0; i < 100; i++) {
+                c.put(1, "k" + i, "v", ts(i), 1);
+            }
+            AeStats stats = c.engine(1).stats;
+            c.now = T0 + 1_000;
+            c.passAll();
+            assertEquals(2, stats.tombstoneScans.sum(), "both segments scanned once");
+            c.now += 10_000; // a quarter of the grace later, nothing written
+            c.passAll();
+            assertEquals(2, stats.tombstoneScans.sum(), "nothing changed: no scan");
+            assertEquals(2, stats.tombstoneScansSkipped.sum());
+
+            c.delete(1, "k7", ts(11_000), 1);
+            int deleted = c.segmentOf(TestCluster.key("k7"));
+            c.now += 10_000;
+            c.passAll();
+            assertEquals(3, stats.tombstoneScans.sum(), "the segment with the delete is scanned again, only it");
+            assertTrue(c.read(1, "k7").isTombstone(), "within the grace: kept");
+            c.now = T0 + 11_000 + 40_001;
+            c.passAll();
+            assertNull(c.read(1, "k7"), "purged once past the grace");
+            assertEquals(1, stats.tombstonesPurged.sum());
+            assertEquals(4, stats.tombstoneScans.sum(), "segment " + deleted + " scanned until its tombstone was gone");
+        }
+    }
+
     @Test
     void tombstonesArePurgedOnceEveryReplicaIsInSync(@TempDir Path dir) {
         try (TestCluster c = new TestCluster(dir, 3, 2, 1_000)) {
