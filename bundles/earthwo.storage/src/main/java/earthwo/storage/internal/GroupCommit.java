@@ -145,17 +145,17 @@ final class GroupCommit implements AutoCloseable {
         EarthwoException failure = null;
         try {
             with.write();
-        } catch (EarthwoException e) {
-            if (e.code() != ErrorCode.UNAVAILABLE) {
+        } catch (RuntimeException e) {
+            // A typed failure was logged where it was typed (the store's gate); a store closing
+            // under a burst (bundle update) stays UNAVAILABLE, which clients retry.
+            ErrorCode code = ErrorCode.INTERNAL;
+            if (e instanceof EarthwoException typed) {
+                code = typed.code();
+            } else {
                 LOG.error("storage {}: writing the log for {} commits failed", name, group.size(), e);
             }
-            // A store closing under a burst (bundle update) stays UNAVAILABLE: clients retry that.
-            failure = new EarthwoException(e.code(), "writing the log failed; the write may or may not be durable: "
+            failure = new EarthwoException(code, "writing the log failed; the write may or may not be durable: "
                     + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            LOG.error("storage {}: writing the log for {} commits failed", name, group.size(), e);
-            failure = new EarthwoException(ErrorCode.INTERNAL,
-                    "writing the log failed; the write may or may not be durable: " + e.getMessage(), e);
         }
         groups.increment();
         commits.add(group.size());

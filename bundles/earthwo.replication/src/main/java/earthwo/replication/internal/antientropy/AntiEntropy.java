@@ -236,8 +236,9 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         AntiEntropyHandler.TombstonePurge scan = AntiEntropyHandler.purgeTombstones(store, segment, cutoff);
         stats.tombstoneScans.increment();
         stats.tombstonesPurged.add(scan.purged());
-        if (scan.found() == 0 && changesBefore >= 0 && store.changeCount(segment) == changesBefore) {
-            tombstoneFreeAt.put(segment, changesBefore); // nothing was written while it looked
+        if (scan.found() == 0 && changesBefore >= 0) {
+            // Counted before the scan: a write during it makes the next look scan again.
+            tombstoneFreeAt.put(segment, changesBefore);
         } else {
             tombstoneFreeAt.remove(segment);
         }
