@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The benchmark of issue 2: Earthwo against redis-server without persistence and with
+# `appendonly yes` + `appendfsync everysec`, same machine, same workload (50 connections,
+# 100-byte values, keys from 1,000,000, 1,000,000 requests per test), without and with
+# pipelining 16. Two interleaved rounds (the second in reverse order); every server starts
+# fresh and empty and listens on 127.0.0.1 only. Prints each tool's CSV line and the server's
+# RSS after the run.
+#
+#   benchmarks/vs-redis.sh [DIST]        (DIST: default distribution/target/earthwo)
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+DIST=${1:-$(dirname "$0")/../distribution/target/earthwo}
+REQUESTS=${BENCH_REQUESTS:-1000000}   # per test; fewer only to try the script
+for tool in redis-server redis-benchmark redis-cli; do
+    command -v $tool >/dev/null || die "$tool is not installed (Debian: apt-get install redis-server redis-tools)"
+done
+REDIS_PORT=
+stop_redis() {
+    if [ -n "$REDIS_PORT" ]; then
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+        REDIS_PORT=
+    fi
+}
+trap 'stop_node; stop_redis' EXIT INT TERM
+
+earthwo() {   # P
+    start_node "$DIST" ""
+    echo "== Earthwo -P $1"
+    "$DIST/bin/earthwo" -s "127.0.0.1:$BENCH_PORT" bench -t set,get -n "$REQUESTS" -r 1000000 -c 50 -d 100 -P "$1" --csv
+    echo "rss_kib $(node_rss_kib)"
+    stop_node
+}
+
+redis() {     # P NAME PORT redis-server options...
+    local p=$1 name=$2 port=$3 dir=/tmp/earthwo-bench-$2; shift 3
+    rm -rf "$dir"; mkdir -p "$dir"
+    redis-server --port "$port" --bind 127.0.0.1 --save '' "$@" --daemonize yes --dir "$dir" \
+        --pidfile "$dir/redis.pid"
+    REDIS_PORT=$port
+    local deadline=$((SECONDS + 10))
+    until redis-cli -p "$port" ping >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || die "redis-server on $port did not answer"
+        sleep 0.1
+    done
+    echo "== $name -P $p"
+    redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -n "$REQUESTS" -r 1000000 -c 50 -d 100 -P "$p" --csv
+    echo "rss_kib $(ps -o rss= -p "$(cat "$dir/redis.pid")")"
+    stop_redis
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(redis-server --version | cut -d' ' -f1-3), Earthwo $DIST"
+for P in 1 16; do
+    earthwo $P
+    redis $P redis 6390 --appendonly no
+    redis $P redis-aof 6391 --appendonly yes --appendfsync everysec
+done
+for P in 1 16; do
+    redis $P redis-aof 6391 --appendonly yes --appendfsync everysec
+    redis $P redis 6390 --appendonly no
+    earthwo $P
+done
