@@ -6,11 +6,11 @@
 # fresh and empty and listens on 127.0.0.1 only. Prints each tool's CSV line and the server's
 # RSS after the run.
 #
-#   benchmarks/vs-redis.sh [DIST]        (DIST: default distribution/target/earthwo)
+#   integration-tests/benchmarks/vs-redis.sh [DIST]        (DIST: default distribution/target/earthwo)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-DIST=${1:-$(dirname "$0")/../distribution/target/earthwo}
+DIST=${1:-$(dirname "$0")/../../distribution/target/earthwo}
 REQUESTS=${BENCH_REQUESTS:-1000000}   # per test; fewer only to try the script
 for tool in redis-server redis-benchmark redis-cli; do
     command -v $tool >/dev/null || die "$tool is not installed (Debian: apt-get install redis-server redis-tools)"

@@ -2,7 +2,7 @@
 # GETs the way the issue's benchmark runs them: right after 1,000,000 SETs into a fresh node
 # (so they pay the SETs' GC debt), twice on the same node. Alternates the distributions.
 #
-#   benchmarks/get-after-set.sh [--rounds 3] [-P 16] DIST [DIST...]
+#   integration-tests/benchmarks/get-after-set.sh [--rounds 3] [-P 16] DIST [DIST...]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

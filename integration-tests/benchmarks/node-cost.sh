@@ -4,11 +4,11 @@
 # pauses during the test and its RSS. Alternate the candidates and repeat (--rounds): runs of
 # one setting differ by up to 40 % on a small shared VM.
 #
-#   benchmarks/node-cost.sh [-P 16] [-t set,get] [-n 400000] [--warmup 200000] [--rounds 2]
+#   integration-tests/benchmarks/node-cost.sh [-P 16] [-t set,get] [-n 400000] [--warmup 200000] [--rounds 2]
 #                           [--opts "JVM options" ...] DIST [DIST...]
 #
 # Each --opts adds a candidate (options for EARTHWO_OPTS) run on every DIST; without any, the
-# node's defaults. Example: benchmarks/node-cost.sh -P 16 --opts "" --opts "-XX:+UseParallelGC"
+# node's defaults. Example: integration-tests/benchmarks/node-cost.sh -P 16 --opts "" --opts "-XX:+UseParallelGC"
 # distribution/target/earthwo
 set -euo pipefail
 . "$(dirname "$0")/common.sh"

@@ -3,7 +3,7 @@
 # stacks), a warm-up, then `perf record -g` of the node for DURATION seconds during a long run
 # of TEST, and a map of the JIT-compiled code (`jcmd Compiler.perfmap`, /tmp/perf-PID.map).
 #
-#   benchmarks/profile.sh DIST P TEST OUT.data [DURATION]
+#   integration-tests/benchmarks/profile.sh DIST P TEST OUT.data [DURATION]
 # then e.g.  perf report -i OUT.data --no-children --sort comm,dso -g none
 #            perf report -i OUT.data --no-children --sort sym -g none --comm earthwo-server-
 set -euo pipefail
