@@ -10,6 +10,7 @@ import earthwo.api.Segments;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.cluster.TestClusterView;
 import earthwo.api.storage.SegmentStore;
 import earthwo.storage.internal.RealStores;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class WriteCoordinatorTest {
     @BeforeEach
     void open() {
         store = RealStores.open(dir, SEGMENTS);
-        kv = coordinator(FixedClusterView.singleNode(NODE, SEGMENTS), WriteConcern.QUORUM);
+        kv = coordinator(TestClusterView.singleNode(NODE, SEGMENTS), WriteConcern.QUORUM);
     }
 
     @AfterEach
@@ -52,7 +53,7 @@ class WriteCoordinatorTest {
         RealStores.close(store);
     }
 
-    private WriteCoordinator coordinator(FixedClusterView view, WriteConcern concern) {
+    private WriteCoordinator coordinator(TestClusterView view, WriteConcern concern) {
         return new WriteCoordinator(store, view, new NoRemoteTransport(), wall::get,
                 Limits.MAX_KEY_BYTES, Limits.MAX_VALUE_BYTES, concern);
     }
@@ -143,7 +144,7 @@ class WriteCoordinatorTest {
 
     @Test
     void aKeyOfASegmentThisNodeDoesNotHoldIsWrongSegment() {
-        WriteCoordinator other = coordinator(FixedClusterView.withReplicas(NODE, SEGMENTS, List.of(2, 3)), WriteConcern.QUORUM);
+        WriteCoordinator other = coordinator(TestClusterView.withReplicas(NODE, SEGMENTS, List.of(2, 3)), WriteConcern.QUORUM);
         EarthwoException e = assertThrows(EarthwoException.class, () -> other.put(b("k"), b("v"), WriteOptions.DEFAULT));
         assertEquals(ErrorCode.WRONG_SEGMENT, e.code());
         assertEquals(1, e.mapEpoch());
@@ -151,7 +152,7 @@ class WriteCoordinatorTest {
 
     @Test
     void writeConcernThatCannotBeMetIsUnavailableButTheLocalCopyIsKept() {
-        WriteCoordinator three = coordinator(FixedClusterView.withReplicas(NODE, SEGMENTS, List.of(NODE, 2, 3)), WriteConcern.QUORUM);
+        WriteCoordinator three = coordinator(TestClusterView.withReplicas(NODE, SEGMENTS, List.of(NODE, 2, 3)), WriteConcern.QUORUM);
         EarthwoException e = assertThrows(EarthwoException.class, () -> three.put(b("k"), b("v"), WriteOptions.DEFAULT));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertTrue(three.get(b("k")).isPresent(), "kept locally, for repair to the other replicas");

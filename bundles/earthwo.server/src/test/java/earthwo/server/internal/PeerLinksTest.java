@@ -3,6 +3,7 @@ package earthwo.server.internal;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.cluster.PeerHandler;
+import earthwo.api.cluster.TestClusterView;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
@@ -136,7 +137,7 @@ class PeerLinksTest {
         return s.server().address().getPort();
     }
 
-    PeerLinksComponent links(FixedClusterView view, Object... more) {
+    PeerLinksComponent links(TestClusterView view, Object... more) {
         Map<String, Object> m = new HashMap<>();
         for (int i = 0; i < more.length; i += 2) {
             m.put((String) more[i], more[i + 1]);
@@ -180,7 +181,7 @@ class PeerLinksTest {
     void callRoundTripToAPeerAndToItself() throws Exception {
         ServerComponent a = server(dataA, 0, "A");
         ServerComponent b = server(dataB, 0, "B");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(1, port(a), 2, port(b))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(1, port(a), 2, port(b))));
         PeerLinksComponent l = links(view);
 
         assertEquals("B:HELLO", text(await(l.call(2, bytes(1, "hello"), T))));
@@ -203,7 +204,7 @@ class PeerLinksTest {
     void blockedPeerFailsAtOnceUntilUnblocked() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
         ServerComponent c = server(dataC, 0, "C");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b), 3, port(c))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b), 3, port(c))));
         PeerLinksComponent l = links(view);
         PeerBlocks blocks = new PeerBlocks();
         LinkCommands commands = new LinkCommands(blocks);
@@ -234,7 +235,7 @@ class PeerLinksTest {
     @Test
     void thousandPipelinedCallsOnOneConnection() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b))));
         PeerLinksComponent l = links(view);
         List<CompletableFuture<byte[]>> calls = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -251,7 +252,7 @@ class PeerLinksTest {
     @Test
     void unknownTypeUnknownNodeAndBadPayloads() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b))));
         PeerLinksComponent l = links(view);
 
         EarthwoException e = failure(l.call(2, new byte[] {9, 1, 2}, T));
@@ -274,7 +275,7 @@ class PeerLinksTest {
     @Test
     void typedFailureOfTheHandlerReachesTheCaller() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
-        PeerLinksComponent l = links(new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b)))));
+        PeerLinksComponent l = links(new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b)))));
         EarthwoException thrown = failure(l.call(2, new byte[] {3}, T));
         assertEquals(ErrorCode.TOO_LARGE, thrown.code());
         assertTrue(thrown.getMessage().contains("thrown by the handler"), thrown.getMessage());
@@ -286,7 +287,7 @@ class PeerLinksTest {
     @Test
     void unboundHandlerIsNoLongerCalled() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
-        PeerLinksComponent l = links(new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b)))));
+        PeerLinksComponent l = links(new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b)))));
         TestHandler other = new TestHandler("NEW");
         b.addPeerHandler(other, Map.of(PeerHandler.MESSAGE_TYPES, new int[] {7}, "service.ranking", 5));
         b.addPeerHandler(other, Map.of(PeerHandler.MESSAGE_TYPES, new int[] {7, 1}, "service.ranking", 5)); // updated
@@ -300,7 +301,7 @@ class PeerLinksTest {
     void peerDownFailsFastAndRecoversWhenItReturns() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
         int portB = port(b);
-        PeerLinksComponent l = links(new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, portB))));
+        PeerLinksComponent l = links(new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, portB))));
         assertEquals("B:UP", text(await(l.call(2, bytes(1, "up"), T))));
 
         b.deactivate();
@@ -337,7 +338,7 @@ class PeerLinksTest {
     @Test
     void callTimesOutWithoutBreakingTheConnection() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
-        PeerLinksComponent l = links(new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b)))));
+        PeerLinksComponent l = links(new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b)))));
         assertEquals("B:WARM", text(await(l.call(2, bytes(1, "warm"), T))));
         long t0 = System.nanoTime();
         EarthwoException e = failure(l.call(2, new byte[] {2}, Duration.ofMillis(200)));
@@ -358,7 +359,7 @@ class PeerLinksTest {
     @Test
     void timeoutCoversAnUnreachableConnect() throws Exception {
         // 10.255.255.1 normally drops SYNs; whether it refuses or hangs, the call must end in time.
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, 1)));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, 1)));
         view.setMap(new earthwo.api.cluster.SegmentMap(1, 1, List.of(List.of(2)),
                 Map.of(2, new earthwo.api.cluster.NodeInfo(2, "10.255.255.1", 7380))));
         PeerLinksComponent l = links(view, LinkSettings.CONNECT_TIMEOUT, "5000");
@@ -373,10 +374,10 @@ class PeerLinksTest {
     void addressChangeInTheMapMovesTheLink() throws Exception {
         ServerComponent b = server(dataB, 0, "B");
         ServerComponent c = server(dataC, 0, "C");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b))));
         PeerLinksComponent l = links(view);
         assertEquals("B:ONE", text(await(l.call(2, bytes(1, "one"), T))));
-        view.setMap(FixedClusterView.mapOf(2, Map.of(2, port(c))));
+        view.setMap(TestClusterView.mapOf(2, Map.of(2, port(c))));
         assertEquals("C:TWO", text(await(l.call(2, bytes(1, "two"), T))));
         assertEquals("127.0.0.1:" + port(c), l.status().get("node.2.address"));
         long deadline = System.currentTimeMillis() + 5_000;
@@ -384,14 +385,14 @@ class PeerLinksTest {
             assertTrue(System.currentTimeMillis() < deadline, "old connection to B still open");
             Thread.sleep(20);
         }
-        view.setMap(FixedClusterView.mapOf(3, Map.of(1, port(b))));
+        view.setMap(TestClusterView.mapOf(3, Map.of(1, port(b))));
         assertEquals(ErrorCode.UNAVAILABLE, failure(l.call(2, bytes(1, "gone"), T)).code(), "node left the map");
     }
 
     @Test
     void peerMessagesNeedTheDataSecret() throws Exception {
         ServerComponent b = server(dataB, 0, "B", "earthwo.secret", "s3cret");
-        FixedClusterView view = new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b))));
+        TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b))));
         assertEquals("B:AUTHED", text(await(links(view, "earthwo.secret", "s3cret").call(2, bytes(1, "authed"), T))));
 
         PeerLinksComponent wrong = links(view, "earthwo.secret", "nope");
@@ -420,7 +421,7 @@ class PeerLinksTest {
     void closeFailsPendingCallsAndLeavesNoThreads() throws Exception {
         for (int round = 0; round < 2; round++) {
             ServerComponent b = server(dataB, 0, "B");
-            PeerLinksComponent l = links(new FixedClusterView(1, FixedClusterView.mapOf(1, Map.of(2, port(b)))));
+            PeerLinksComponent l = links(new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b)))));
             assertEquals("B:X", text(await(l.call(2, bytes(1, "x"), T))));
             CompletableFuture<byte[]> hanging = l.call(2, new byte[] {2}, Duration.ofMinutes(1)).toCompletableFuture();
             Thread.sleep(50);

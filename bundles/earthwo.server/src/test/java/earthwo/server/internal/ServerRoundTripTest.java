@@ -5,6 +5,7 @@ import earthwo.api.Keys;
 import earthwo.api.WriteConcern;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.cluster.TestClusterView;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class ServerRoundTripTest extends ServerTestSupport {
         assertEquals(ErrorCode.UNAVAILABLE, none.toException().code());
 
         SegmentMap map = new SegmentMap(7, 1, List.of(List.of(1), List.of(1)), Map.of(1, new NodeInfo(1, "127.0.0.1", 7380)));
-        node.cluster = new FixedClusterView(1, map);
+        node.cluster = new TestClusterView(1, map);
         SegmentMap back = c.call(Request.map(2)).segmentMap();
         assertEquals(7, back.epoch());
         assertEquals(2, back.segmentCount());

@@ -2,104 +2,23 @@ package earthwo.shell.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
-import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.ReplicaSync;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.cluster.TestClusterView;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClusterCommandsTest {
-
-    /** A ClusterView that records what the commands change. */
-    static final class ClusterViewTestDouble implements ClusterView {
-        SegmentMap map;
-        boolean connected = true;
-        int controller = 1;
-        int replicas = -1;
-        final Map<Integer, Integer> pins = new TreeMap<>();
-        ReconcilePolicy policy = ReconcilePolicy.MERGE;
-        boolean fenced;
-
-        ClusterViewTestDouble(SegmentMap map) {
-            this.map = map;
-        }
-
-        @Override
-        public int localNodeId() {
-            return 2;
-        }
-
-        @Override
-        public String clusterName() {
-            return "demo";
-        }
-
-        @Override
-        public SegmentMap currentMap() {
-            return map;
-        }
-
-        @Override
-        public boolean isConnected() {
-            return connected;
-        }
-
-        @Override
-        public int controllerId() {
-            return connected ? controller : -1;
-        }
-
-        @Override
-        public boolean isMaster(int segment) {
-            return !fenced && currentMap().master(segment) == localNodeId();
-        }
-
-        @Override
-        public void markCaughtUp(int segment, long passEpoch) {
-        }
-
-        @Override
-        public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
-            listener.accept(map);
-            return () -> { };
-        }
-
-        @Override
-        public void setReplicationFactor(int r) {
-            replicas = r;
-        }
-
-        @Override
-        public void pinMaster(int segment, int nodeId) {
-            if (nodeId < 0) {
-                pins.remove(segment);
-            } else {
-                pins.put(segment, nodeId);
-            }
-        }
-
-        @Override
-        public void setReconcilePolicy(ReconcilePolicy p) {
-            policy = p;
-        }
-
-        @Override
-        public ReconcilePolicy reconcilePolicy() {
-            return policy;
-        }
-    }
 
     /** Four segments on nodes 1, 2, 3 with R=2. */
     private static SegmentMap map() {
@@ -111,7 +30,14 @@ class ClusterCommandsTest {
         return new SegmentMap(14, 2, replicas, nodes);
     }
 
-    private final ClusterViewTestDouble view = new ClusterViewTestDouble(map());
+    private final TestClusterView view = demoView();
+
+    /** This node is node 2 of cluster "demo"; node 1 is the controller. */
+    private static TestClusterView demoView() {
+        TestClusterView v = new TestClusterView(2, map()).named("demo");
+        v.setController(1);
+        return v;
+    }
 
     private static ReplicaSync sync(Map<Integer, Set<Integer>> inSync) {
         return new ReplicaSync() {
@@ -149,9 +75,9 @@ class ClusterCommandsTest {
     @Test
     void statusMarksSyncingReplicasAndFencedMasterDuties() {
         SegmentMap m = map();
-        view.map = new SegmentMap(15, 3, List.of(List.of(1, 2, 3), List.of(2, 3), List.of(3, 1), List.of(2, 1)),
-                m.nodes(), Map.of(0, Set.of(3)));
-        view.fenced = true;
+        view.setMap(new SegmentMap(15, 3, List.of(List.of(1, 2, 3), List.of(2, 3), List.of(3, 1), List.of(2, 1)),
+                m.nodes(), Map.of(0, Set.of(3))));
+        view.setFenced(true);
         ClusterCommands commands = new ClusterCommands(view, sync(Map.of(0, Set.of(1))));
         List<String> lines = commands.status(-1).lines().toList();
         assertEquals("cluster demo, node 2, controller 1, epoch 15, R=3, policy merge, ZooKeeper connected, "
@@ -163,8 +89,8 @@ class ClusterCommandsTest {
     @Test
     void statusOfOneSegmentAndWithoutReplicaSync() {
         ClusterCommands commands = new ClusterCommands(view, null);
-        view.connected = false;
-        view.policy = ReconcilePolicy.MASTER;
+        view.setConnected(false);
+        view.setReconcilePolicy(ReconcilePolicy.MASTER);
         String out = commands.status(0);
         assertTrue(out.startsWith("cluster demo, node 2, controller unknown, epoch 14, R=2, policy master, "
                 + "ZooKeeper disconnected\n"), out);
@@ -193,12 +119,12 @@ class ClusterCommandsTest {
     void replicasChangesR() {
         ClusterCommands commands = new ClusterCommands(view, null);
         assertTrue(commands.replicas(3).startsWith("replica count set to 3"));
-        assertEquals(3, view.replicas);
+        assertEquals(3, view.requestedReplicationFactor());
         String many = commands.replicas(5);
         assertTrue(many.contains("only 3 nodes: segments keep 3 replicas until more join"), many);
         EarthwoException e = assertThrows(EarthwoException.class, () -> commands.replicas(0));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
-        assertEquals(5, view.replicas);
+        assertEquals(5, view.requestedReplicationFactor());
     }
 
     @Test
@@ -207,17 +133,17 @@ class ClusterCommandsTest {
         assertEquals("segment 2: master pinned to node 2 (it is master from the controller's next map while it is up)",
                 commands.master(2, "2"));
         commands.master(3, "1");
-        assertEquals(Map.of(2, 2, 3, 1), view.pins);
+        assertEquals(Map.of(2, 2, 3, 1), view.pins());
         assertTrue(commands.master(2, "none").contains("unpinned"));
         commands.master(3, "-1");
-        assertTrue(view.pins.isEmpty());
+        assertTrue(view.pins().isEmpty());
         for (String bad : List.of("x", "-2", "9")) {
             EarthwoException e = assertThrows(EarthwoException.class, () -> commands.master(0, bad), bad);
             assertEquals(ErrorCode.BAD_REQUEST, e.code());
         }
         EarthwoException e = assertThrows(EarthwoException.class, () -> commands.master(4, "1"));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
-        assertTrue(view.pins.isEmpty());
+        assertTrue(view.pins().isEmpty());
     }
 
     @Test
@@ -225,10 +151,10 @@ class ClusterCommandsTest {
         ClusterCommands commands = new ClusterCommands(view, null);
         assertEquals("reconcile policy: merge", commands.policy());
         assertEquals("reconcile policy set to master", commands.policy("MASTER"));
-        assertEquals(ReconcilePolicy.MASTER, view.policy);
+        assertEquals(ReconcilePolicy.MASTER, view.reconcilePolicy());
         assertEquals("reconcile policy: master", commands.policy());
         commands.policy("merge");
-        assertEquals(ReconcilePolicy.MERGE, view.policy);
+        assertEquals(ReconcilePolicy.MERGE, view.reconcilePolicy());
         EarthwoException e = assertThrows(EarthwoException.class, () -> commands.policy("lww"));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
     }

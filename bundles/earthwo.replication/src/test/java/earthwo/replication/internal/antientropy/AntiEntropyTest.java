@@ -133,7 +133,7 @@ class AntiEntropyTest {
     @Test
     void masterPolicyMakesEveryReplicaEqualToTheMaster(@TempDir Path dir) {
         try (TestCluster c = new TestCluster(dir, 3, 4, 3_600_000)) {
-            c.policy = ReconcilePolicy.MASTER;
+            c.setPolicy(ReconcilePolicy.MASTER);
             for (int i = 0; i < 500; i++) {
                 for (int n = 1; n <= 3; n++) {
                     c.put(n, "k" + i, "v" + i, ts(i), 1);
@@ -261,11 +261,11 @@ class AntiEntropyTest {
             for (int i = 0; i < 200; i++) {
                 c.put(1, "k" + i, "v" + i, ts(i), 1);
             }
-            assertTrue(c.caughtUp.isEmpty());
+            assertTrue(c.caughtUp(1).isEmpty() && c.caughtUp(2).isEmpty());
             c.passAll();
             assertTrue(c.equalStores(1, 2), "the new replica holds the segment");
-            assertEquals(Set.of(0, 1, 2, 3), c.caughtUp.get(2), "it reported every segment caught up");
-            assertNull(c.caughtUp.get(1), "the master reports nothing");
+            assertEquals(Set.of(0, 1, 2, 3), c.caughtUp(2), "it reported every segment caught up");
+            assertEquals(Set.of(), c.caughtUp(1), "the master reports nothing");
         }
     }
 

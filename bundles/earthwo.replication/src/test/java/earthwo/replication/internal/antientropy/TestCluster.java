@@ -11,6 +11,7 @@ import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.PeerLinks;
 import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.cluster.TestClusterView;
 import earthwo.api.storage.SegmentStore;
 import earthwo.storage.internal.RealStores;
 
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /** N real JE stores in one JVM, each with an anti-entropy engine, linked by direct calls that count bytes. */
 final class TestCluster implements AutoCloseable {
@@ -35,10 +35,8 @@ final class TestCluster implements AutoCloseable {
     final List<SegmentStore> stores = new ArrayList<>();
     final List<AntiEntropy> engines = new ArrayList<>();
     final Links links = new Links();
-    volatile ReconcilePolicy policy = ReconcilePolicy.MERGE;
+    final List<TestClusterView> views = new ArrayList<>();
     volatile long now = System.currentTimeMillis();
-    /** Node → segments it reported caught up (through {@link ClusterView#markCaughtUp}). */
-    final Map<Integer, Set<Integer>> caughtUp = new ConcurrentHashMap<>();
 
     TestCluster(Path dir, int nodes, int segments, long graceMillis) {
         this(dir, nodes, segments, graceMillis, 0);
@@ -65,10 +63,23 @@ final class TestCluster implements AutoCloseable {
         for (int n = 1; n <= nodes; n++) {
             SegmentStore store = RealStores.open(dir.resolve("node" + n), segments);
             stores.add(store);
-            AntiEntropy engine = new AntiEntropy(store, new View(n, map), () -> links, graceMillis, () -> now, Duration.ofSeconds(30));
+            TestClusterView view = new TestClusterView(n, map);
+            view.setController(1);
+            views.add(view);
+            AntiEntropy engine = new AntiEntropy(store, view, () -> links, graceMillis, () -> now, Duration.ofSeconds(30));
             engines.add(engine);
             links.handlers.put(n, engine.handler);
         }
+    }
+
+    /** How every node reconciles (the policy is the cluster's). */
+    void setPolicy(ReconcilePolicy policy) {
+        views.forEach(v -> v.setReconcilePolicy(policy));
+    }
+
+    /** Segments {@code node} reported caught up (through {@link ClusterView#markCaughtUp}). */
+    Set<Integer> caughtUp(int node) {
+        return views.get(node - 1).caughtUp();
     }
 
     SegmentStore store(int node) {
@@ -170,80 +181,6 @@ final class TestCluster implements AutoCloseable {
             requestBytes.set(0);
             answerBytes.set(0);
             messages.set(0);
-        }
-    }
-
-    /** A fixed map; the policy is the cluster's field. */
-    final class View implements ClusterView {
-        private final int id;
-        private final SegmentMap map;
-
-        View(int id, SegmentMap map) {
-            this.id = id;
-            this.map = map;
-        }
-
-        @Override
-        public int localNodeId() {
-            return id;
-        }
-
-        @Override
-        public String clusterName() {
-            return "test";
-        }
-
-        @Override
-        public SegmentMap currentMap() {
-            return map;
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
-        }
-
-        @Override
-        public int controllerId() {
-            return 1;
-        }
-
-        @Override
-        public boolean isMaster(int segment) {
-            return map.master(segment) == id;
-        }
-
-        @Override
-        public void markCaughtUp(int segment, long passEpoch) {
-            if (map.isSyncing(segment, id) && passEpoch >= map.epoch()) {
-                caughtUp.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(segment);
-            }
-        }
-
-        @Override
-        public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
-            listener.accept(map);
-            return () -> { };
-        }
-
-        @Override
-        public void setReplicationFactor(int replicas) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void pinMaster(int segment, int nodeId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void setReconcilePolicy(ReconcilePolicy p) {
-            policy = p;
-        }
-
-        @Override
-        public ReconcilePolicy reconcilePolicy() {
-            return policy;
         }
     }
 }
