@@ -12,8 +12,8 @@ import earthwo.api.WriteOptions;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.PeerLinks;
-import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.cluster.TestClusterView;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 import earthwo.storage.internal.RealStores;
@@ -33,8 +33,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,7 +63,8 @@ class ThreeNodeReplicationTest {
 
     /** The control plane: one map for all nodes, with the live nodes in {@code nodes()}. */
     private static final class SharedMap {
-        final AtomicReference<SegmentMap> map = new AtomicReference<>();
+        private final List<TestClusterView> views = new CopyOnWriteArrayList<>();
+        private volatile SegmentMap map;
 
         void set(List<Integer> replicas, Set<Integer> live) {
             set(replicas, live, Set.of());
@@ -83,25 +84,17 @@ class ThreeNodeReplicationTest {
             for (int s = 0; s < SEGMENTS && !syncing.isEmpty(); s++) {
                 sync.put(s, syncing);
             }
-            SegmentMap old = map.get();
-            map.set(new SegmentMap(old == null ? 1 : old.epoch() + 1, replicas.size(), all, infos, sync));
+            SegmentMap old = map;
+            map = new SegmentMap(old == null ? 1 : old.epoch() + 1, replicas.size(), all, infos, sync);
+            views.forEach(v -> v.setMap(map));
         }
 
+        /** Node {@code nodeId}'s view of this map; node 1 is the controller. */
         ClusterView viewOf(int nodeId) {
-            return new ClusterView() {
-                public int localNodeId() { return nodeId; }
-                public String clusterName() { return "test"; }
-                public SegmentMap currentMap() { return map.get(); }
-                public boolean isConnected() { return true; }
-                public int controllerId() { return 1; }
-                public boolean isMaster(int segment) { return map.get().master(segment) == nodeId; }
-                public void markCaughtUp(int segment, long passEpoch) { }
-                public AutoCloseable onMapChange(java.util.function.Consumer<SegmentMap> l) { l.accept(map.get()); return () -> { }; }
-                public void setReplicationFactor(int replicas) { throw new UnsupportedOperationException(); }
-                public void pinMaster(int segment, int node) { throw new UnsupportedOperationException(); }
-                public void setReconcilePolicy(ReconcilePolicy policy) { throw new UnsupportedOperationException(); }
-                public ReconcilePolicy reconcilePolicy() { return ReconcilePolicy.MERGE; }
-            };
+            TestClusterView view = new TestClusterView(nodeId, map);
+            view.setController(1);
+            views.add(view);
+            return view;
         }
     }
 
