@@ -44,15 +44,14 @@ final class LinkSettings {
     final String secret;
 
     private LinkSettings(Map<String, ?> c, UnaryOperator<String> f) {
-        threads = intIn(THREADS, c, f, THREADS_DEFAULT, 1, 64);
-        connectTimeoutMs = intIn(CONNECT_TIMEOUT, c, f, CONNECT_TIMEOUT_DEFAULT, 1, 600_000);
-        failureMemoryMs = intIn(FAILURE_MEMORY, c, f, FAILURE_MEMORY_DEFAULT, 0, 600_000);
-        maxInFlight = intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 10_000_000);
-        defaultTimeoutMs = intIn(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
-        maxFrameBytes = intIn(ServerSettings.MAX_FRAME_BYTES, c, f, ServerSettings.MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
-        shutdownTimeoutMs = intIn(ServerSettings.SHUTDOWN_TIMEOUT, c, f, ServerSettings.SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
-        String s = NodeProperties.get(NodeProperties.SECRET, c, f, "");
-        secret = s == null || s.isEmpty() ? null : s;
+        threads = ServerSettings.intIn(THREADS, c, f, THREADS_DEFAULT, 1, 64);
+        connectTimeoutMs = ServerSettings.intIn(CONNECT_TIMEOUT, c, f, CONNECT_TIMEOUT_DEFAULT, 1, 600_000);
+        failureMemoryMs = ServerSettings.intIn(FAILURE_MEMORY, c, f, FAILURE_MEMORY_DEFAULT, 0, 600_000);
+        maxInFlight = ServerSettings.intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 10_000_000);
+        defaultTimeoutMs = ServerSettings.intIn(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
+        maxFrameBytes = ServerSettings.maxFrameBytes(c, f);
+        shutdownTimeoutMs = ServerSettings.shutdownTimeoutMs(c, f);
+        secret = ServerSettings.emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
     }
 
     static LinkSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
@@ -62,14 +61,6 @@ final class LinkSettings {
     /** Defaults with a few overrides (tests). */
     static LinkSettings of(Map<String, ?> config) {
         return new LinkSettings(config, k -> null);
-    }
-
-    private static int intIn(String key, Map<String, ?> c, UnaryOperator<String> f, String def, int min, int max) {
-        int v = NodeProperties.getInt(key, c, f, def);
-        if (v < min || v > max) {
-            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + v);
-        }
-        return v;
     }
 
     /** Largest payload that fits into one PEER frame: the frame minus header and length field. */

@@ -119,7 +119,7 @@ final class ServerSettings {
                 .toAbsolutePath().normalize();
         maxKeyBytes = intIn(MAX_KEY_BYTES, c, f, MAX_KEY_BYTES_DEFAULT, 1, 64 * 1024);
         maxValueBytes = intIn(MAX_VALUE_BYTES, c, f, MAX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
-        maxFrameBytes = intIn(MAX_FRAME_BYTES, c, f, MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
+        maxFrameBytes = maxFrameBytes(c, f);
         maxConnections = intIn(MAX_CONNECTIONS, c, f, MAX_CONNECTIONS_DEFAULT, 1, 1_000_000);
         maxInFlight = intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 1_000_000);
         int io = intIn(IO_THREADS, c, f, IO_THREADS_DEFAULT, 0, 1024);
@@ -132,7 +132,7 @@ final class ServerSettings {
         maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
         frameStallTimeoutMs = intIn(FRAME_STALL_TIMEOUT, c, f, FRAME_STALL_TIMEOUT_DEFAULT, 0, 3_600_000);
         backlog = intIn(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
-        shutdownTimeoutMs = intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
+        shutdownTimeoutMs = shutdownTimeoutMs(c, f);
         secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
         adminSecret = emptyToNull(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""));
         if (maxFrameBytes < (long) maxKeyBytes + maxValueBytes + 64) {
@@ -147,7 +147,17 @@ final class ServerSettings {
         return new ServerSettings(config, framework);
     }
 
-    private static int intIn(String key, Map<String, ?> c, UnaryOperator<String> f, String def, int min, int max) {
+    /** {@value #MAX_FRAME_BYTES}: the listener's limit, also what the node's links may send. */
+    static int maxFrameBytes(Map<String, ?> c, UnaryOperator<String> f) {
+        return intIn(MAX_FRAME_BYTES, c, f, MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
+    }
+
+    /** {@value #SHUTDOWN_TIMEOUT}, shared by the listener and the links. */
+    static long shutdownTimeoutMs(Map<String, ?> c, UnaryOperator<String> f) {
+        return intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
+    }
+
+    static int intIn(String key, Map<String, ?> c, UnaryOperator<String> f, String def, int min, int max) {
         int v = NodeProperties.getInt(key, c, f, def);
         if (v < min || v > max) {
             throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + v);
@@ -166,7 +176,7 @@ final class ServerSettings {
         throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
     }
 
-    private static String emptyToNull(String s) {
+    static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
