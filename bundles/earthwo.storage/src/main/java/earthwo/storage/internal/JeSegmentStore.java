@@ -82,9 +82,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
      * segment, so a write is either in that walk or adjusts the stored count, never both or neither.
      */
     private final ReadWriteLock[] countGates;
-    /** Operations hold the read lock; close takes the write lock, so it waits for them. */
-    private final ReadWriteLock gate = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    /** Operations pass it; close shuts it and waits for them. */
+    private final OperationGate gate = new OperationGate();
 
     private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments, Database hintsDb) {
         this.settings = settings;
@@ -405,7 +404,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     }
 
     boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
     /** Records in all segments (tombstones included); counts segments not yet counted. */
@@ -431,27 +430,21 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     /** Closes every database and the environment; waits for operations in flight. Idempotent. */
     @Override
-    public void close() {
-        gate.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            Path dir = settings.dir();
-            if (groupCommit != null) {
-                groupCommit.close(); // writes for the deferred commits still waiting
-            }
-            for (int i = 0; i < segments.length; i++) {
-                Database db = segments[i];
-                closeQuietly(dir, segmentName(i), db::close);
-            }
-            closeQuietly(dir, JeHintStore.DATABASE, hintsDb::close);
-            closeQuietly(dir, "environment", env::close);
-            LOG.info("storage closed store {}", dir);
-        } finally {
-            gate.writeLock().unlock();
+    public synchronized void close() {
+        if (!gate.close()) {
+            return;
         }
+        Path dir = settings.dir();
+        if (groupCommit != null) {
+            groupCommit.close(); // writes for the deferred commits still waiting
+        }
+        for (int i = 0; i < segments.length; i++) {
+            Database db = segments[i];
+            closeQuietly(dir, segmentName(i), db::close);
+        }
+        closeQuietly(dir, JeHintStore.DATABASE, hintsDb::close);
+        closeQuietly(dir, "environment", env::close);
+        LOG.info("storage closed store {}", dir);
     }
 
     // ---- helpers ----
@@ -473,11 +466,10 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
      * JE failures into typed errors; {@code what} names the database for messages.
      */
     <T> T gated(String what, String op, Supplier<T> body) {
-        gate.readLock().lock();
+        if (!gate.enter()) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + settings.dir() + ")");
+        }
         try {
-            if (closed) {
-                throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + settings.dir() + ")");
-            }
             return body.get();
         } catch (LockConflictException e) {
             throw new EarthwoException(ErrorCode.BUSY, op + " on " + what + " timed out waiting for a record lock", e);
@@ -487,7 +479,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             LOG.error("storage {} failed on {} of store {}", op, what, settings.dir(), e);
             throw new EarthwoException(ErrorCode.INTERNAL, op + " on " + what + " failed: " + e.getMessage(), e);
         } finally {
-            gate.readLock().unlock();
+            gate.exit();
         }
     }
 
