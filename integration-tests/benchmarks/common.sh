@@ -31,6 +31,9 @@ node_pid() { cat "$BENCH_DATA/earthwo.pid"; }
 # CPU time (user + system) the node has used so far, in clock ticks.
 node_ticks() { awk '{print $14 + $15}' "/proc/$(node_pid)/stat"; }
 
+# Microseconds of node CPU per request since node_ticks printed $1, over $2 requests.
+node_us_per_request() { echo $(( ($(node_ticks) - $1) * 1000000 / $(getconf CLK_TCK) / $2 )); }
+
 node_rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$(node_pid)/status"; }
 
 # `bench` of distribution $1 against the node, remaining arguments passed on; prints its CSV line.

@@ -26,8 +26,7 @@ for round in $(seq 1 "$ROUNDS"); do
         for run in 1 2; do
             ticks=$(node_ticks)
             csv=$(bench_csv "$dist" -t get -n 1000000 -P "$P")
-            used=$(( $(node_ticks) - ticks ))
-            line="$line | $(echo "$csv" | cut -d, -f2,7 | tr -d '"' | tr , ' ') $(( used * 1000000 / $(getconf CLK_TCK) / 1000000 ))"
+            line="$line | $(echo "$csv" | cut -d, -f2,7 | tr -d '"' | tr , ' ') $(node_us_per_request "$ticks" 1000000)"
         done
         echo "$line"
         stop_node

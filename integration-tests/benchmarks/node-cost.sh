@@ -40,9 +40,9 @@ for round in $(seq 1 "$ROUNDS"); do
             for test in ${TESTS//,/ }; do
                 ticks=$(node_ticks); lines=$(gc_log_lines)
                 csv=$(bench_csv "$dist" -t "$test" -n "$N" -P "$P")
-                used=$(( $(node_ticks) - ticks ))
+                us=$(node_us_per_request "$ticks" "$N")
                 rps=$(echo "$csv" | cut -d, -f2 | tr -d '"'); p99=$(echo "$csv" | cut -d, -f7 | tr -d '"')
-                echo "$round $dist [$opts] $test $rps $p99 $(( used * 1000000 / $(getconf CLK_TCK) / N )) $(gc_pauses_since "$lines") $(node_rss_kib)"
+                echo "$round $dist [$opts] $test $rps $p99 $us $(gc_pauses_since "$lines") $(node_rss_kib)"
             done
             stop_node
         done

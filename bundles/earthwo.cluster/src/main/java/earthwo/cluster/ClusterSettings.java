@@ -77,12 +77,11 @@ public record ClusterSettings(
             throw new IllegalArgumentException(NodeProperties.PORT + " must be 1..65535, not " + port
                     + ": the cluster map names the port clients and other nodes connect to, so it must be fixed");
         }
-        String zkConnect = NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim();
         return new ClusterSettings(
                 Path.of(NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT)),
                 NodeProperties.get(NodeProperties.HOST, config, framework, NodeProperties.HOST_DEFAULT),
                 port,
-                zkConnect,
+                NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim(),
                 NodeProperties.getInt(NodeProperties.ZK_PORT, config, framework, NodeProperties.ZK_PORT_DEFAULT),
                 cluster,
                 s,
