@@ -84,9 +84,19 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private final ReadWriteLock[] countGates;
     /** Operations pass it; close shuts it and waits for them. */
     private final OperationGate gate = new OperationGate();
+    /** Records of recent reads and writes in front of JE; null when configured off. */
+    private final RecordCache recordCache;
 
     private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments, Database hintsDb) {
         this.settings = settings;
+        this.recordCache = settings.recordCacheBytes() > 0 ? new RecordCache(settings.recordCacheBytes(), segments.length) : null;
+        if (recordCache != null) {
+            for (int i = 0; i < segments.length; i++) {
+                if (isEmpty(segments[i])) {
+                    recordCache.markComplete(i);
+                }
+            }
+        }
         this.env = env;
         this.segments = segments;
         this.hintsDb = hintsDb;
@@ -203,10 +213,35 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     public Optional<Record> read(int segment, byte[] key) {
         checkKey(key);
         return guarded(segment, "read", () -> {
-            DatabaseEntry data = new DatabaseEntry();
-            OperationStatus st = segments[segment].get(null, new DatabaseEntry(key), data, LockMode.READ_COMMITTED);
-            return st == OperationStatus.SUCCESS ? Optional.of(RecordCodec.decode(key.clone(), bytes(data))) : Optional.empty();
+            if (recordCache == null) {
+                return decoded(key, readJe(segment, key));
+            }
+            byte[] cached = recordCache.get(segment, key);
+            if (cached != null) {
+                return decoded(key, cached == RecordCache.ABSENT ? null : cached);
+            }
+            long ticket = recordCache.ticket(segment, key);
+            byte[] data = readJe(segment, key);
+            recordCache.fill(segment, key, data, ticket);
+            return decoded(key, data);
         });
+    }
+
+    private static boolean isEmpty(Database db) {
+        try (Cursor cursor = db.openCursor(null, CursorConfig.READ_COMMITTED)) {
+            return cursor.getFirst(new DatabaseEntry(), new DatabaseEntry(), null) != OperationStatus.SUCCESS;
+        }
+    }
+
+    /** The JE data stored for the key, or null. */
+    private byte[] readJe(int segment, byte[] key) {
+        DatabaseEntry data = new DatabaseEntry();
+        OperationStatus st = segments[segment].get(null, new DatabaseEntry(key), data, LockMode.READ_COMMITTED);
+        return st == OperationStatus.SUCCESS ? bytes(data) : null;
+    }
+
+    private static Optional<Record> decoded(byte[] key, byte[] data) {
+        return data == null ? Optional.empty() : Optional.of(RecordCodec.decode(key.clone(), data));
     }
 
     @Override
@@ -241,8 +276,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private ApplyResult applyWith(int segment, Record record, TransactionConfig txnConfig) {
         checkKey(record.key());
         byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> countedWrite(segment,
-                () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig))));
+        return guarded(segment, "apply", () -> forgettingOnFailure(segment, record.key(), () -> countedWrite(segment,
+                () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig)))));
     }
 
     /**
@@ -272,6 +307,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             txn.commit();
             txn = null;
             if (applied) {
+                if (recordCache != null) {
+                    recordCache.stored(segment, record.key(), encoded);
+                }
                 changed(segment, previous == null ? 1 : 0);
             }
             return new ApplyResult(applied, previous);
@@ -327,31 +365,35 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
-        return guarded(segment, "purge", () -> countedWrite(segment, () -> retrying(segment, "purge", () -> {
+        return guarded(segment, "purge", () -> forgettingOnFailure(segment, record.key(), () -> countedWrite(segment, () -> retrying(segment, "purge", () -> {
             Database db = segments[segment];
             DatabaseEntry key = new DatabaseEntry(record.key());
             DatabaseEntry data = new DatabaseEntry();
             Transaction txn = env.beginTransaction(null, null);
             try {
-                boolean deleted = false;
+                byte[] storedData = null;
                 if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
-                    Version stored = RecordCodec.decodeVersion(record.key(), bytes(data));
-                    if (stored.equals(record.version())) {
-                        deleted = db.delete(txn, key) == OperationStatus.SUCCESS;
+                    byte[] found = bytes(data);
+                    if (RecordCodec.decodeVersion(record.key(), found).equals(record.version())
+                            && db.delete(txn, key) == OperationStatus.SUCCESS) {
+                        storedData = found;
                     }
                 }
                 txn.commit();
                 txn = null;
-                if (deleted) {
+                if (storedData != null) {
+                    if (recordCache != null) {
+                        recordCache.purged(segment, record.key(), storedData);
+                    }
                     changed(segment, -1);
                 }
-                return deleted;
+                return storedData != null;
             } finally {
                 if (txn != null) {
                     txn.abort();
                 }
             }
-        })));
+        }))));
     }
 
     @Override
@@ -421,6 +463,11 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         return guarded(0, "stats", () -> env.getStats(new StatsConfig().setFast(true)));
     }
 
+    /** The record cache's counters, or null when it is off. */
+    RecordCache.Stats recordCacheStats() {
+        return recordCache == null ? null : recordCache.stats();
+    }
+
     /** Bytes of JE cache the environment may use. */
     long cacheSizeBytes() {
         return guarded(0, "stats", () -> env.getConfig().getCacheSize());
@@ -480,6 +527,21 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             throw new EarthwoException(ErrorCode.INTERNAL, op + " on " + what + " failed: " + e.getMessage(), e);
         } finally {
             gate.exit();
+        }
+    }
+
+    /**
+     * Runs a write; if it fails, its key is forgotten by the record cache: the write may have
+     * committed before it failed, so what the cache holds for the key may no longer be what JE holds.
+     */
+    private <T> T forgettingOnFailure(int segment, byte[] key, Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (RuntimeException | Error e) {
+            if (recordCache != null) {
+                recordCache.invalidate(segment, key);
+            }
+            throw e;
         }
     }
 

@@ -34,6 +34,13 @@ final class StorageSettings {
     static final String CACHE_BYTES = "earthwo.storage.cache.bytes";
     static final String CACHE_BYTES_DEFAULT = "0";
 
+    /**
+     * The record cache in front of JE ({@link RecordCache}) as a percentage of the JVM's maximum
+     * heap; 0 turns it off. Its memory grows with the records it holds, up to this share.
+     */
+    static final String RECORD_CACHE_PERCENT = "earthwo.storage.record.cache.percent";
+    static final String RECORD_CACHE_PERCENT_DEFAULT = "10";
+
     /** How long an apply waits for a record lock held by another writer, in ms. */
     static final String LOCK_TIMEOUT = "earthwo.storage.lock.timeout.ms";
     static final String LOCK_TIMEOUT_DEFAULT = "2000";
@@ -47,9 +54,10 @@ final class StorageSettings {
     private final int cachePercent;
     private final long cacheBytes;
     private final long lockTimeoutMs;
+    private final long recordCacheBytes;
 
     private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
-            int cachePercent, long cacheBytes, long lockTimeoutMs) {
+            int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes) {
         this.dir = dir;
         this.segments = segments;
         this.durability = durability;
@@ -57,6 +65,7 @@ final class StorageSettings {
         this.cachePercent = cachePercent;
         this.cacheBytes = cacheBytes;
         this.lockTimeoutMs = lockTimeoutMs;
+        this.recordCacheBytes = recordCacheBytes;
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -73,7 +82,17 @@ final class StorageSettings {
         int percent = (int) getLong(CACHE_PERCENT, config, framework, CACHE_PERCENT_DEFAULT, 1, 90);
         long bytes = getLong(CACHE_BYTES, config, framework, CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
         long lockTimeout = getLong(LOCK_TIMEOUT, config, framework, LOCK_TIMEOUT_DEFAULT, 1, 60_000);
-        return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes, lockTimeout);
+        long recordCachePercent = getLong(RECORD_CACHE_PERCENT, config, framework, RECORD_CACHE_PERCENT_DEFAULT, 0, 50);
+        if (recordCachePercent > 0 && percent + recordCachePercent > 90) {
+            throw new IllegalArgumentException("settings " + CACHE_PERCENT + " (" + percent + ") and " + RECORD_CACHE_PERCENT
+                    + " (" + recordCachePercent + ") must leave at least 10 % of the heap");
+        }
+        long recordCacheBytes = Runtime.getRuntime().maxMemory() / 100 * recordCachePercent;
+        if (recordCacheBytes > 0 && recordCacheBytes < RecordCache.MIN_CAPACITY_BYTES) {
+            recordCacheBytes = 0; // a heap this small has no room for it
+        }
+        return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
+                lockTimeout, recordCacheBytes);
     }
 
     private static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String def, long min, long max) {
@@ -119,10 +138,16 @@ final class StorageSettings {
         return lockTimeoutMs;
     }
 
+    /** The record cache's capacity in bytes; 0 when it is off. */
+    long recordCacheBytes() {
+        return recordCacheBytes;
+    }
+
     @Override
     public String toString() {
         return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
                 + ", flushIntervalMs=" + flushIntervalMs
-                + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap");
+                + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap")
+                + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" : "off");
     }
 }

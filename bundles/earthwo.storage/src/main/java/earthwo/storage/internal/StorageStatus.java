@@ -34,6 +34,19 @@ final class StorageStatus {
         m.put("log.bytes", stats.getTotalLogSize());
         m.put("log.fsyncs", stats.getNLogFSyncs());
         m.put("checkpoints", stats.getNCheckpoints());
+        RecordCache.Stats rc = store.recordCacheStats();
+        if (rc != null) {
+            m.put("record.cache.capacity.bytes", rc.capacityBytes());
+            m.put("record.cache.allocated.bytes", rc.allocatedBytes());
+            m.put("record.cache.entries", rc.entries());
+            m.put("record.cache.hits", rc.hits());
+            m.put("record.cache.known.absent", rc.knownAbsent());
+            m.put("record.cache.misses", rc.misses());
+            m.put("record.cache.evictions", rc.evictions());
+            m.put("record.cache.complete.segments", rc.completeSegments());
+        } else {
+            m.put("record.cache", "off");
+        }
         GroupCommit group = store.groupCommit();
         if (group != null) {
             m.put("group.commit.writes", group.groups.sum());

@@ -20,6 +20,20 @@ class StorageSettingsTest {
         assertEquals(1000, s.flushIntervalMs());
         assertEquals(40, s.cachePercent());
         assertEquals(0, s.cacheBytes());
+        assertEquals(Runtime.getRuntime().maxMemory() / 100 * 10, s.recordCacheBytes(), "10 % of the heap");
+    }
+
+    @Test
+    void recordCacheIsAShareOfTheHeapOrOff() {
+        assertEquals(0, StorageSettings.resolve(Map.of("earthwo.storage.record.cache.percent", "0"), k -> null).recordCacheBytes());
+        assertEquals(Runtime.getRuntime().maxMemory() / 100 * 25,
+                StorageSettings.resolve(Map.of("earthwo.storage.record.cache.percent", "25"), k -> null).recordCacheBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.record.cache.percent", "51"), k -> null));
+        assertTrue(e.getMessage().contains("earthwo.storage.record.cache.percent"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(
+                Map.of("earthwo.storage.record.cache.percent", "40", "earthwo.storage.cache.percent", "60"), k -> null));
+        assertTrue(e.getMessage().contains("leave at least 10 %"), e.getMessage());
     }
 
     @Test
