@@ -11,8 +11,10 @@ import com.sleepycat.je.Environment;
 import com.sleepycat.je.EnvironmentConfig;
 import com.sleepycat.je.EnvironmentStats;
 import com.sleepycat.je.LockConflictException;
+import com.sleepycat.je.Get;
 import com.sleepycat.je.LockMode;
 import com.sleepycat.je.OperationStatus;
+import com.sleepycat.je.ReadOptions;
 import com.sleepycat.je.StatsConfig;
 import com.sleepycat.je.Transaction;
 import com.sleepycat.je.TransactionConfig;
@@ -59,6 +61,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     /** Commits of {@link #applyDeferred}: left in JE's log buffer for {@link #groupCommit} to write. */
     private static final TransactionConfig DEFERRED = new TransactionConfig();
+    private static final ReadOptions RMW = new ReadOptions().setLockMode(LockMode.RMW);
 
     static {
         DEFERRED.setDurability(Durability.COMMIT_NO_SYNC);
@@ -149,7 +152,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
             boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
             for (int i = 0; i < dbs.length; i++) {
-                dbs[i] = env.openDatabase(txn, segmentName(i), databaseConfig());
+                dbs[i] = env.openDatabase(txn, segmentName(i), segmentConfig(settings));
             }
             hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
             txn.commit();
@@ -196,6 +199,20 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         c.setConfigParam(EnvironmentConfig.LOG_FLUSH_SYNC_INTERVAL, interval);
         // ... and background write to the OS of commits still in JE's buffer (no_sync).
         c.setConfigParam(EnvironmentConfig.LOG_FLUSH_NO_SYNC_INTERVAL, interval);
+        return c;
+    }
+
+    /**
+     * A segment database. With the record cache on, JE drops a record from its own cache after
+     * each operation (its B-tree nodes stay): reads and writers find records in the record cache
+     * ({@link #lockAndRead}), and a million records no longer fill the heap's old generation
+     * twice. Measured in BENCHMARKS.md, session 7.
+     */
+    private static DatabaseConfig segmentConfig(StorageSettings settings) {
+        DatabaseConfig c = databaseConfig();
+        if (settings.recordCacheBytes() > 0) {
+            c.setCacheMode(com.sleepycat.je.CacheMode.EVICT_LN);
+        }
         return c;
     }
 
@@ -284,17 +301,22 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
      * One attempt of apply; null when a concurrent insert of the same key won the race (retry).
      * One cursor both finds the stored record (write-locked) and replaces it in place, so an
      * update searches the B-tree once.
+     *
+     * <p>The record cache is told before the commit, while the record lock is held: so the cache
+     * learns the writes of a key in the order JE applies them, and the next writer, once it holds
+     * the lock, finds the current record there without reading it from JE's log. A reader may
+     * see the write before the commit; if the commit fails the key is forgotten again.
      */
     private ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
         DatabaseEntry key = new DatabaseEntry(record.key());
-        DatabaseEntry data = new DatabaseEntry();
         Transaction txn = env.beginTransaction(null, txnConfig);
         try {
             Record previous = null;
             boolean applied;
             try (Cursor cursor = segments[segment].openCursor(txn, null)) {
-                if (cursor.getSearchKey(key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
-                    previous = RecordCodec.decode(record.key(), bytes(data));
+                byte[] stored = lockAndRead(cursor, segment, key);
+                if (stored != null) {
+                    previous = RecordCodec.decode(record.key(), stored);
                 }
                 applied = previous == null || record.version().isNewerThan(previous.version());
                 if (applied && previous != null) {
@@ -304,12 +326,12 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                     return null;
                 }
             }
+            if (applied && recordCache != null) {
+                recordCache.stored(segment, record.key(), encoded);
+            }
             txn.commit();
             txn = null;
             if (applied) {
-                if (recordCache != null) {
-                    recordCache.stored(segment, record.key(), encoded);
-                }
                 changed(segment, previous == null ? 1 : 0);
             }
             return new ApplyResult(applied, previous);
@@ -318,6 +340,30 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 txn.abort();
             }
         }
+    }
+
+    /**
+     * Moves the cursor to the key, write-locking it, and returns its stored data (null if none).
+     * With the record cache, the search is key-only and the data comes from the cache when it
+     * has the key: under the lock it is current (see {@link #applyOnce}), and JE, which does not
+     * keep records in its own cache then, need not read the record from its log.
+     */
+    private byte[] lockAndRead(Cursor cursor, int segment, DatabaseEntry key) {
+        if (recordCache == null) {
+            DatabaseEntry data = new DatabaseEntry();
+            return cursor.getSearchKey(key, data, LockMode.RMW) == OperationStatus.SUCCESS ? bytes(data) : null;
+        }
+        boolean exists = cursor.get(key, null, Get.SEARCH, RMW) != null;
+        byte[] cached = recordCache.peek(segment, key.getData());
+        if (cached != null && (cached != RecordCache.ABSENT) == exists) {
+            return exists ? cached : null;
+        }
+        if (!exists) {
+            return null;
+        }
+        DatabaseEntry data = new DatabaseEntry();
+        cursor.getCurrent(key, data, LockMode.RMW);
+        return bytes(data);
     }
 
     @Override
@@ -379,12 +425,12 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                         storedData = found;
                     }
                 }
+                if (storedData != null && recordCache != null) {
+                    recordCache.purged(segment, record.key(), storedData); // under the lock, as applyOnce
+                }
                 txn.commit();
                 txn = null;
                 if (storedData != null) {
-                    if (recordCache != null) {
-                        recordCache.purged(segment, record.key(), storedData);
-                    }
                     changed(segment, -1);
                 }
                 return storedData != null;

@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * key ({@link #ABSENT}). A key it does not know about is simply not cached.
  *
  * <h2>Keeping it equal to JE</h2>
- * The store tells it every committed change: {@link #stored} after an applied write,
- * {@link #purged} after a purge, {@link #invalidate} when a write's outcome is unknown. Writes of
- * one key may report their commits out of order (the record lock is released at commit), so
- * {@link #stored} keeps the newer version, as JE's last-writer-wins apply did. A read that missed
+ * The store tells it every change while it holds the key's record lock, just before the commit:
+ * {@link #stored} for an applied write, {@link #purged} for a purge; {@link #invalidate} when a
+ * write failed and its outcome is unknown. So the cache learns the changes of a key in JE's
+ * order, and a writer holding the lock may take the current record from it ({@link #peek}).
+ * {@link #stored} still keeps the newer of two versions, as JE's last-writer-wins apply does,
+ * should two reports ever cross. A read that missed
  * takes a {@link #ticket} before it reads JE and offers what it read with {@link #fill}, which is
  * dropped if any change touched the key's stripe since the ticket: the read may have seen the
  * store before that change.
@@ -104,19 +106,33 @@ final class RecordCache {
 
     /** The JE data cached for the key (a copy), {@link #ABSENT}, or null when the key is not cached. */
     byte[] get(int segment, byte[] key) {
+        return lookup(segment, key, true);
+    }
+
+    /** As {@link #get}, for a writer holding the key's record lock; not counted as a read. */
+    byte[] peek(int segment, byte[] key) {
+        return lookup(segment, key, false);
+    }
+
+    private byte[] lookup(int segment, byte[] key, boolean countRead) {
         long h = hash(segment, key);
         Stripe s = stripe(h);
         synchronized (s) {
             int slot = s.find((int) h, segment, key);
             if (slot < 0) {
-                if (complete.get(segment) == 1) {
-                    s.knownAbsent++;
-                    return ABSENT;
+                boolean known = complete.get(segment) == 1;
+                if (countRead) {
+                    if (known) {
+                        s.knownAbsent++;
+                    } else {
+                        s.misses++;
+                    }
                 }
-                s.misses++;
-                return null;
+                return known ? ABSENT : null;
             }
-            s.hits++;
+            if (countRead) {
+                s.hits++;
+            }
             int at = s.entryAt(slot);
             int dataLen = s.readInt(at + DATA_LEN);
             if (dataLen < 0) {
