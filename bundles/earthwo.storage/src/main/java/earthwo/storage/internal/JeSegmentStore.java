@@ -293,8 +293,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private ApplyResult applyWith(int segment, Record record, TransactionConfig txnConfig) {
         checkKey(record.key());
         byte[] encoded = RecordCodec.encode(record);
-        return guarded(segment, "apply", () -> forgettingOnFailure(segment, record.key(), () -> countedWrite(segment,
-                () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig)))));
+        return guarded(segment, "apply", () -> countedWrite(segment,
+                () -> retrying(segment, "apply", () -> applyOnce(segment, record, encoded, txnConfig))));
     }
 
     /**
@@ -310,6 +310,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
         DatabaseEntry key = new DatabaseEntry(record.key());
         Transaction txn = env.beginTransaction(null, txnConfig);
+        boolean cacheTold = false;
         try {
             Record previous = null;
             boolean applied;
@@ -328,6 +329,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             }
             if (applied && recordCache != null) {
                 recordCache.stored(segment, record.key(), encoded);
+                cacheTold = true;
             }
             txn.commit();
             txn = null;
@@ -336,10 +338,24 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             }
             return new ApplyResult(applied, previous);
         } finally {
-            if (txn != null) {
-                txn.abort();
-            }
+            abortHoldingLock(txn, cacheTold, segment, record.key());
         }
+    }
+
+    /**
+     * Aborts a write transaction that did not commit ({@code txn} not null). If the record cache
+     * was told of its change ({@code cacheTold}: the commit failed), it forgets the key first,
+     * while the record lock is still held, so no other writer can take the aborted change for
+     * the stored record.
+     */
+    private void abortHoldingLock(Transaction txn, boolean cacheTold, int segment, byte[] key) {
+        if (txn == null) {
+            return;
+        }
+        if (cacheTold) {
+            recordCache.invalidate(segment, key);
+        }
+        txn.abort();
     }
 
     /**
@@ -411,11 +427,12 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
-        return guarded(segment, "purge", () -> forgettingOnFailure(segment, record.key(), () -> countedWrite(segment, () -> retrying(segment, "purge", () -> {
+        return guarded(segment, "purge", () -> countedWrite(segment, () -> retrying(segment, "purge", () -> {
             Database db = segments[segment];
             DatabaseEntry key = new DatabaseEntry(record.key());
             DatabaseEntry data = new DatabaseEntry();
             Transaction txn = env.beginTransaction(null, null);
+            boolean cacheTold = false;
             try {
                 byte[] storedData = null;
                 if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
@@ -427,6 +444,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 }
                 if (storedData != null && recordCache != null) {
                     recordCache.purged(segment, record.key(), storedData); // under the lock, as applyOnce
+                    cacheTold = true;
                 }
                 txn.commit();
                 txn = null;
@@ -435,11 +453,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 }
                 return storedData != null;
             } finally {
-                if (txn != null) {
-                    txn.abort();
-                }
+                abortHoldingLock(txn, cacheTold, segment, record.key());
             }
-        }))));
+        })));
     }
 
     @Override
@@ -573,21 +589,6 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             throw new EarthwoException(ErrorCode.INTERNAL, op + " on " + what + " failed: " + e.getMessage(), e);
         } finally {
             gate.exit();
-        }
-    }
-
-    /**
-     * Runs a write; if it fails, its key is forgotten by the record cache: the write may have
-     * committed before it failed, so what the cache holds for the key may no longer be what JE holds.
-     */
-    private <T> T forgettingOnFailure(int segment, byte[] key, Supplier<T> write) {
-        try {
-            return write.get();
-        } catch (RuntimeException | Error e) {
-            if (recordCache != null) {
-                recordCache.invalidate(segment, key);
-            }
-            throw e;
         }
     }
 
