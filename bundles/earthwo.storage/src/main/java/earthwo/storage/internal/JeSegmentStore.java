@@ -13,6 +13,7 @@ import com.sleepycat.je.EnvironmentStats;
 import com.sleepycat.je.LockConflictException;
 import com.sleepycat.je.Get;
 import com.sleepycat.je.LockMode;
+import com.sleepycat.je.OperationResult;
 import com.sleepycat.je.OperationStatus;
 import com.sleepycat.je.ReadOptions;
 import com.sleepycat.je.StatsConfig;
@@ -400,28 +401,47 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 skipStart = true;
             }
             DatabaseEntry key = new DatabaseEntry();
-            DatabaseEntry data = new DatabaseEntry();
             try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
-                OperationStatus st;
+                OperationResult at;
                 if (start.length == 0) {
-                    st = cursor.getFirst(key, data, null);
+                    at = cursor.get(key, null, Get.FIRST, null);
                 } else {
                     key.setData(start);
-                    st = cursor.getSearchKeyRange(key, data, null);
+                    at = cursor.get(key, null, Get.SEARCH_GTE, null);
                 }
-                while (st == OperationStatus.SUCCESS && out.size() < limit) {
+                while (at != null && out.size() < limit) {
                     byte[] k = bytes(key);
                     if (!Keys.hasPrefix(k, pre)) {
                         break;
                     }
                     if (!(skipStart && Arrays.equals(k, startAfter))) {
-                        out.add(RecordCodec.decode(k, bytes(data)));
+                        byte[] data = dataAt(cursor, segment, k);
+                        if (data != null) {
+                            out.add(RecordCodec.decode(k, data));
+                        }
                     }
-                    st = cursor.getNext(key, data, null);
+                    at = cursor.get(key, null, Get.NEXT, null);
                 }
             }
             return out;
         });
+    }
+
+    /**
+     * The data of the record under a scan's cursor (moved there key-only), or null if it was
+     * deleted meanwhile. From the record cache when it holds the key: JE keeps no records in its
+     * cache when the record cache is on, and reading each from JE's log made a scan of a busy
+     * segment so slow that anti-entropy passes kept meeting the writes made during them.
+     */
+    private byte[] dataAt(Cursor cursor, int segment, byte[] key) {
+        if (recordCache != null) {
+            byte[] cached = recordCache.peek(segment, key);
+            if (cached != null && cached != RecordCache.ABSENT) {
+                return cached;
+            }
+        }
+        DatabaseEntry data = new DatabaseEntry();
+        return cursor.get(null, data, Get.CURRENT, null) == null ? null : bytes(data);
     }
 
     @Override

@@ -163,7 +163,7 @@ final class RecordCache {
         }
     }
 
-    /** A committed write stored {@code data} (JE data with its version) for the key. */
+    /** A write stores {@code data} (JE data with its version) for the key; told under its record lock, before the commit. */
     void stored(int segment, byte[] key, byte[] data) {
         long h = hash(segment, key);
         Stripe s = stripe(h);
@@ -171,8 +171,8 @@ final class RecordCache {
             s.changes++;
             int slot = s.find((int) h, segment, key);
             if (slot >= 0) {
-                if (compareVersions(s.ring, s.entryAt(slot) + ENTRY_HEADER + key.length, s.readInt(s.entryAt(slot) + DATA_LEN), data) > 0) {
-                    return; // a newer write of the key reported its commit first
+                if (s.compareVersions(slot, key.length, data) > 0) {
+                    return; // a newer write of the key was reported first
                 }
                 s.remove(slot);
             }
@@ -187,8 +187,7 @@ final class RecordCache {
         synchronized (s) {
             s.changes++;
             int slot = s.find((int) h, segment, key);
-            if (slot >= 0 && compareVersions(s.ring, s.entryAt(slot) + ENTRY_HEADER + key.length,
-                    s.readInt(s.entryAt(slot) + DATA_LEN), data) == 0) {
+            if (slot >= 0 && s.compareVersions(slot, key.length, data) == 0) {
                 s.remove(slot);
             }
         }
@@ -246,19 +245,6 @@ final class RecordCache {
         return stripes[(int) (hash >>> STRIPE_SHIFT)];
     }
 
-    /**
-     * Compares the version of the cached data (at {@code at} in {@code ring}, {@code cachedLen}
-     * bytes, -1 for absent) with that of {@code data}: positive when the cached one is newer.
-     * An absent entry is older than any record.
-     */
-    private static int compareVersions(byte[] ring, int at, int cachedLen, byte[] data) {
-        if (cachedLen < VERSION_END) {
-            return -1;
-        }
-        int c = Long.compareUnsigned((long) LONG_BE.get(ring, at + VERSION_TIMESTAMP), (long) LONG_BE.get(data, VERSION_TIMESTAMP));
-        return c != 0 ? c : Integer.compare((int) INT_BE.get(ring, at + VERSION_NODE), (int) INT_BE.get(data, VERSION_NODE));
-    }
-
     private long hash(int segment, byte[] key) {
         long h = seed ^ (segment * 0x9E3779B97F4A7C15L);
         int i = 0;
@@ -308,6 +294,21 @@ final class RecordCache {
 
         int entryAt(int slot) {
             return (int) slots[slot] - 1;
+        }
+
+        /**
+         * Compares the version of the data cached in {@code slot} (key of {@code keyLength}
+         * bytes) with that of {@code data}: positive when the cached one is newer. A cached
+         * absence is older than any record.
+         */
+        int compareVersions(int slot, int keyLength, byte[] data) {
+            int at = entryAt(slot);
+            if (readInt(at + DATA_LEN) < VERSION_END) {
+                return -1;
+            }
+            int cached = at + ENTRY_HEADER + keyLength;
+            int c = Long.compareUnsigned((long) LONG_BE.get(ring, cached + VERSION_TIMESTAMP), (long) LONG_BE.get(data, VERSION_TIMESTAMP));
+            return c != 0 ? c : Integer.compare((int) INT_BE.get(ring, cached + VERSION_NODE), (int) INT_BE.get(data, VERSION_NODE));
         }
 
         /** The slot of the key's entry, or -1. */

@@ -64,6 +64,9 @@ class JeSegmentStoreRecordCacheTest {
         store = StoreFixture.open(dir, SEGMENTS);
         RecordCache.Stats before = store.recordCacheStats();
         assertEquals(SEGMENTS - 1, before.completeSegments(), "segment 2 holds a record the cache does not");
+        List<Record> scanned = store.scan(2, new byte[0], null, 10);
+        assertEquals(1, scanned.size(), "a scan reads the record from JE's log");
+        assertEquals("v", Keys.string(scanned.get(0).value()));
         assertEquals("v", Keys.string(store.read(2, Keys.utf8("k")).orElseThrow().value()));
         assertTrue(store.read(2, Keys.utf8("other")).isEmpty());
         assertEquals(2, store.recordCacheStats().misses());
