@@ -401,13 +401,15 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 skipStart = true;
             }
             DatabaseEntry key = new DatabaseEntry();
+            // With the record cache the cursor moves key-only and the records come from the cache.
+            DatabaseEntry data = recordCache == null ? new DatabaseEntry() : null;
             try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
                 OperationResult at;
                 if (start.length == 0) {
-                    at = cursor.get(key, null, Get.FIRST, null);
+                    at = cursor.get(key, data, Get.FIRST, null);
                 } else {
                     key.setData(start);
-                    at = cursor.get(key, null, Get.SEARCH_GTE, null);
+                    at = cursor.get(key, data, Get.SEARCH_GTE, null);
                 }
                 while (at != null && out.size() < limit) {
                     byte[] k = bytes(key);
@@ -415,12 +417,12 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                         break;
                     }
                     if (!(skipStart && Arrays.equals(k, startAfter))) {
-                        byte[] data = dataAt(cursor, segment, k);
-                        if (data != null) {
-                            out.add(RecordCodec.decode(k, data));
+                        byte[] stored = data != null ? bytes(data) : cachedOrCurrent(cursor, segment, k);
+                        if (stored != null) {
+                            out.add(RecordCodec.decode(k, stored));
                         }
                     }
-                    at = cursor.get(key, null, Get.NEXT, null);
+                    at = cursor.get(key, data, Get.NEXT, null);
                 }
             }
             return out;
@@ -428,17 +430,15 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     }
 
     /**
-     * The data of the record under a scan's cursor (moved there key-only), or null if it was
-     * deleted meanwhile. From the record cache when it holds the key: JE keeps no records in its
-     * cache when the record cache is on, and reading each from JE's log made a scan of a busy
+     * With the record cache: the data of the record under a scan's cursor (moved there
+     * key-only), or null if it was deleted meanwhile. From the cache when it holds the key: JE
+     * keeps no records in its cache then, and reading each from JE's log made a scan of a busy
      * segment so slow that anti-entropy passes kept meeting the writes made during them.
      */
-    private byte[] dataAt(Cursor cursor, int segment, byte[] key) {
-        if (recordCache != null) {
-            byte[] cached = recordCache.peek(segment, key);
-            if (cached != null && cached != RecordCache.ABSENT) {
-                return cached;
-            }
+    private byte[] cachedOrCurrent(Cursor cursor, int segment, byte[] key) {
+        byte[] cached = recordCache.peek(segment, key);
+        if (cached != null && cached != RecordCache.ABSENT) {
+            return cached;
         }
         DatabaseEntry data = new DatabaseEntry();
         return cursor.get(null, data, Get.CURRENT, null) == null ? null : bytes(data);

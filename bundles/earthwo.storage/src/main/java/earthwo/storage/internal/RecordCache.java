@@ -47,10 +47,10 @@ final class RecordCache {
     static final byte[] ABSENT = new byte[0];
 
     static final int STRIPES = 64;
-    /** The smallest capacity: four first-size rings per stripe. */
-    static final long MIN_CAPACITY_BYTES = STRIPES * 4L * 16 * 1024;
     private static final int STRIPE_SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(STRIPES);
     private static final int FIRST_RING_BYTES = 16 * 1024;
+    /** The smallest capacity: four first-size rings per stripe. */
+    static final long MIN_CAPACITY_BYTES = STRIPES * 4L * FIRST_RING_BYTES;
     private static final int FIRST_SLOTS = 256;
 
     /** Entry header: length, hash, segment, key length, data length (-1: absent). */
@@ -61,15 +61,8 @@ final class RecordCache {
     private static final int KEY_LEN = 12;
     private static final int DATA_LEN = 16;
 
-    /** Where the version sits in JE data ({@link RecordCodec}). */
-    private static final int VERSION_TIMESTAMP = 2;
-    private static final int VERSION_NODE = 10;
-    private static final int VERSION_END = 14;
-
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     /** Per segment, 1 while complete (see the class comment). */
@@ -303,12 +296,10 @@ final class RecordCache {
          */
         int compareVersions(int slot, int keyLength, byte[] data) {
             int at = entryAt(slot);
-            if (readInt(at + DATA_LEN) < VERSION_END) {
+            if (readInt(at + DATA_LEN) < 0) {
                 return -1;
             }
-            int cached = at + ENTRY_HEADER + keyLength;
-            int c = Long.compareUnsigned((long) LONG_BE.get(ring, cached + VERSION_TIMESTAMP), (long) LONG_BE.get(data, VERSION_TIMESTAMP));
-            return c != 0 ? c : Integer.compare((int) INT_BE.get(ring, cached + VERSION_NODE), (int) INT_BE.get(data, VERSION_NODE));
+            return RecordCodec.compareVersions(ring, at + ENTRY_HEADER + keyLength, data);
         }
 
         /** The slot of the key's entry, or -1. */

@@ -3,7 +3,10 @@ package earthwo.storage.internal;
 import earthwo.api.Record;
 import earthwo.api.Version;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -26,6 +29,11 @@ final class RecordCodec {
 
     static final byte FORMAT_1 = 1;
     static final int HEADER_BYTES = 1 + 1 + 8 + 4 + 8;
+    private static final int TIMESTAMP_AT = 2;
+    private static final int NODE_AT = 10;
+    private static final int EXPIRES_AT = 14;
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private static final int FLAG_TOMBSTONE = 0x01;
     private static final int KNOWN_FLAGS = FLAG_TOMBSTONE;
@@ -50,21 +58,31 @@ final class RecordCodec {
     static Record decode(byte[] key, byte[] data) {
         ByteBuffer b = header(key, data);
         int flags = b.get(1) & 0xff;
-        Version version = new Version(b.getLong(2), b.getInt(10));
+        Version version = new Version(b.getLong(TIMESTAMP_AT), b.getInt(NODE_AT));
         if ((flags & FLAG_TOMBSTONE) != 0) {
             if (data.length != HEADER_BYTES) {
                 throw new CorruptRecordException(key, "tombstone carries " + (data.length - HEADER_BYTES) + " value bytes");
             }
             return Record.tombstone(key, version);
         }
-        long expiresAt = b.getLong(14);
+        long expiresAt = b.getLong(EXPIRES_AT);
         return Record.value(key, Arrays.copyOfRange(data, HEADER_BYTES, data.length), version, expiresAt);
     }
 
     /** Only the version of a stored record, without copying its value. */
     static Version decodeVersion(byte[] key, byte[] data) {
         ByteBuffer b = header(key, data);
-        return new Version(b.getLong(2), b.getInt(10));
+        return new Version(b.getLong(TIMESTAMP_AT), b.getInt(NODE_AT));
+    }
+
+    /**
+     * Compares the versions of two records in their stored form, {@code a} starting at
+     * {@code aFrom} and {@code b} at 0, as {@link Version#compareTo} does, without decoding them.
+     * Both must be whole records (checked where they were read or encoded).
+     */
+    static int compareVersions(byte[] a, int aFrom, byte[] b) {
+        int c = Long.compareUnsigned((long) LONG.get(a, aFrom + TIMESTAMP_AT), (long) LONG.get(b, TIMESTAMP_AT));
+        return c != 0 ? c : Integer.compare((int) INT.get(a, aFrom + NODE_AT), (int) INT.get(b, NODE_AT));
     }
 
     private static ByteBuffer header(byte[] key, byte[] data) {

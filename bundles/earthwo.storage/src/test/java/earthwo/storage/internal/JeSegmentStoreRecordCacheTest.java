@@ -115,6 +115,9 @@ class JeSegmentStoreRecordCacheTest {
         assertNull(store.recordCacheStats());
         store.apply(0, value("k", "v", 10, 1));
         assertEquals("v", Keys.string(store.read(0, Keys.utf8("k")).orElseThrow().value()));
+        List<Record> scanned = store.scan(0, new byte[0], null, 10);
+        assertEquals(1, scanned.size());
+        assertEquals("v", Keys.string(scanned.get(0).value()));
     }
 
     /**
