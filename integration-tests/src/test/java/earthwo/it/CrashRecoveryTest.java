@@ -103,6 +103,10 @@ class CrashRecoveryTest {
             assertTrue(!node.isAlive(), "node still running after stop");
             assertEquals(3, node.earthwo("status", "--data", data.toString()).exitCode());
             node.start();
+            // The restarted node loads its records into the record cache in the background.
+            Map<String, String> status = awaitStatus(node, "storage.record.cache.warmup", "done");
+            assertEquals("1000", status.get("storage.record.cache.warmup.records"), "999 values and a tombstone");
+            assertEquals(status.get("storage.segments"), status.get("storage.record.cache.complete.segments"));
             try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(node.endpoint()))) {
                 for (int i = 0; i < 1000; i++) {
                     Optional<Record> r = client.get(Keys.utf8("stop:" + i));
@@ -112,7 +116,35 @@ class CrashRecoveryTest {
                         assertEquals("v" + i, Keys.string(r.orElseThrow().value()));
                     }
                 }
+                assertTrue(client.get(Keys.utf8("never-written")).isEmpty());
             }
+            Map<String, String> after = status(node);
+            assertEquals("0", after.get("storage.record.cache.misses"), "every read answered from the warmed cache: " + after);
+        }
+    }
+
+    /** node:status of the running node, as key → value. */
+    private Map<String, String> status(NodeProcess node) throws Exception {
+        NodeProcess.ProcessResult r = node.earthwo("exec", "--data", data.toString(), "node:status");
+        assertEquals(0, r.exitCode(), r.output());
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String line : r.output().split("\n")) {
+            int eq = line.indexOf(" = ");
+            if (eq > 0) {
+                m.put(line.substring(0, eq).trim(), line.substring(eq + 3).trim());
+            }
+        }
+        return m;
+    }
+
+    private Map<String, String> awaitStatus(NodeProcess node, String key, String value) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Map<String, String> m = status(node);
+            if (value.equals(m.get(key))) {
+                return m;
+            }
+            assertTrue(System.nanoTime() < deadline, key + " is not " + value + " after 60 s: " + m);
         }
     }
 }

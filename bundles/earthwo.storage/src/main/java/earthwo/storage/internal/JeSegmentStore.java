@@ -59,6 +59,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     /** Attempts of a write that keeps meeting lock conflicts before it fails with BUSY. */
     private static final int MAX_ATTEMPTS = 5;
+    /** Reads of one record by the warm-up before it gives up caching it (each dropped because a write raced it). */
+    private static final int WARM_FILL_ATTEMPTS = 3;
 
     /** Commits of {@link #applyDeferred}: left in JE's log buffer for {@link #groupCommit} to write. */
     private static final TransactionConfig DEFERRED = new TransactionConfig();
@@ -90,6 +92,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private final OperationGate gate = new OperationGate();
     /** Records of recent reads and writes in front of JE; null when configured off. */
     private final RecordCache recordCache;
+    /** Loads the record cache after the store opens; null when the cache or the warm-up is off. */
+    private final RecordCacheWarmup warmup;
 
     private JeSegmentStore(StorageSettings settings, Environment env, Database[] segments, Database hintsDb) {
         this.settings = settings;
@@ -112,6 +116,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             countGates[i] = new ReentrantReadWriteLock();
         }
         this.hints = new JeHintStore(this, hintsDb);
+        this.warmup = recordCache != null && settings.recordCacheWarmup()
+                ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments.length, this::warm)
+                : null;
         this.groupCommit = switch (settings.durability()) {
             case NO_SYNC -> null;
             case SYNC -> new GroupCommit(settings.dir().toString(), () -> env.flushLog(true));
@@ -162,7 +169,11 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             meta = null;
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeSegmentStore(settings, env, dbs, hintsDb);
+            JeSegmentStore store = new JeSegmentStore(settings, env, dbs, hintsDb);
+            if (store.warmup != null) {
+                store.warmup.start();
+            }
+            return store;
         } catch (RuntimeException e) {
             closeQuietly(dir, "metadata", meta == null ? null : meta::close);
             if (txn != null) {
@@ -429,6 +440,66 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         });
     }
 
+    /** One step of the record cache's warm-up: the last key walked (null at the segment's end) and what was cached. */
+    record WarmStep(byte[] lastKey, int cached, boolean everyRecordCached) {
+    }
+
+    /**
+     * A step of the record cache's warm-up ({@link RecordCacheWarmup}): caches up to {@code max}
+     * records of the segment that follow key {@code after} (null: from its first key). The cursor
+     * moves key-only; each record is then read with a ticket taken first, exactly as a read that
+     * missed, so a fill that may have raced a write is dropped (and tried again).
+     */
+    WarmStep warm(int segment, byte[] after, int max) {
+        return guarded(segment, "warm-up", () -> {
+            DatabaseEntry key = new DatabaseEntry();
+            DatabaseEntry data = new DatabaseEntry();
+            int cached = 0;
+            boolean everyRecordCached = true;
+            byte[] last = null;
+            try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
+                OperationResult at;
+                if (after == null) {
+                    at = cursor.get(key, null, Get.FIRST, null);
+                } else {
+                    key.setData(after);
+                    at = cursor.get(key, null, Get.SEARCH_GTE, null);
+                    if (at != null && Arrays.equals(bytes(key), after)) {
+                        at = cursor.get(key, null, Get.NEXT, null);
+                    }
+                }
+                for (int walked = 0; at != null && walked < max; walked++) {
+                    last = bytes(key);
+                    if (fillFromCursor(cursor, segment, last, data)) {
+                        cached++;
+                    } else {
+                        everyRecordCached = false;
+                    }
+                    at = cursor.get(key, null, Get.NEXT, null);
+                }
+                return new WarmStep(at == null ? null : last, cached, everyRecordCached);
+            }
+        });
+    }
+
+    /** Caches the record under the cursor; false if it could not (too large, or writes kept racing the read). */
+    private boolean fillFromCursor(Cursor cursor, int segment, byte[] key, DatabaseEntry data) {
+        for (int attempt = 0; attempt < WARM_FILL_ATTEMPTS; attempt++) {
+            long ticket = recordCache.ticket(segment, key);
+            try {
+                if (cursor.get(null, data, Get.CURRENT, null) == null) {
+                    return true; // purged since the cursor's step; the purge told the cache
+                }
+            } catch (LockConflictException e) {
+                continue; // a writer held the record too long; its commit told the cache
+            }
+            if (recordCache.fill(segment, key, bytes(data), ticket)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * With the record cache: the data of the record under a scan's cursor (moved there
      * key-only), or null if it was deleted meanwhile. From the cache when it holds the key: JE
@@ -550,6 +621,11 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         return recordCache == null ? null : recordCache.stats();
     }
 
+    /** The record cache's warm-up, or null when the cache or the warm-up is off. */
+    RecordCacheWarmup warmup() {
+        return warmup;
+    }
+
     /** Bytes of JE cache the environment may use. */
     long cacheSizeBytes() {
         return guarded(0, "stats", () -> env.getConfig().getCacheSize());
@@ -560,6 +636,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     /** Closes every database and the environment; waits for operations in flight. Idempotent. */
     @Override
     public synchronized void close() {
+        if (warmup != null) {
+            warmup.stop(); // before the gate: its steps are operations too
+        }
         if (!gate.close()) {
             return;
         }

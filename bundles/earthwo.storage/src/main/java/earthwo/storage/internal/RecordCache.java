@@ -26,10 +26,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <h2>Complete segments</h2>
  * A segment is complete while the cache holds every record JE holds for it: from the store's
- * open, if the segment was empty then, until the cache first drops one of its records (evicted,
+ * open, if the segment was empty then, or from the end of a load that cached each of its records
+ * ({@link #beginLoad}, {@link #endLoad}), until the cache first drops one of its records (evicted,
  * too large to cache, or a failed write). A key of a complete segment that is not cached is
  * absent from JE too, so such reads need not search JE. Every event that ends completeness for a
- * key happens under the lock of that key's stripe, the lock its readers take.
+ * key happens under the lock of that key's stripe, the lock its readers take; it also ends a load
+ * in progress, so a load cannot declare complete a segment that lost a record meanwhile.
  *
  * <h2>Memory</h2>
  * Entries live in a few large {@code byte[]} rings and are found through {@code long[]} open
@@ -65,7 +67,11 @@ final class RecordCache {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
-    /** Per segment, 1 while complete (see the class comment). */
+    private static final int INCOMPLETE = 0;
+    private static final int COMPLETE = 1;
+    private static final int LOADING = 2;
+
+    /** Per segment, {@link #COMPLETE}, {@link #LOADING} or {@link #INCOMPLETE} (see the class comment). */
     private final AtomicIntegerArray complete;
     private final long capacityBytes;
     /** Per instance, so that clients cannot choose keys that all probe the same slots. */
@@ -90,11 +96,28 @@ final class RecordCache {
 
     /** Declares that JE holds no record of the segment (called before the store serves it). */
     void markComplete(int segment) {
-        complete.set(segment, 1);
+        complete.set(segment, COMPLETE);
     }
 
     boolean isComplete(int segment) {
-        return complete.get(segment) == 1;
+        return complete.get(segment) == COMPLETE;
+    }
+
+    /**
+     * Starts a load of an incomplete segment: its loader will {@link #fill} each record JE holds
+     * for it. False if the segment is complete already (or being loaded).
+     */
+    boolean beginLoad(int segment) {
+        return complete.compareAndSet(segment, INCOMPLETE, LOADING);
+    }
+
+    /**
+     * Ends a load begun by {@link #beginLoad}. The segment becomes complete if the loader cached
+     * every record it walked ({@code everyRecordCached}) and no record of the segment was dropped
+     * since the load began; returns whether it did.
+     */
+    boolean endLoad(int segment, boolean everyRecordCached) {
+        return complete.compareAndSet(segment, LOADING, everyRecordCached ? COMPLETE : INCOMPLETE) && everyRecordCached;
     }
 
     /** The JE data cached for the key (a copy), {@link #ABSENT}, or null when the key is not cached. */
@@ -113,7 +136,7 @@ final class RecordCache {
         synchronized (s) {
             int slot = s.find((int) h, segment, key);
             if (slot < 0) {
-                boolean known = complete.get(segment) == 1;
+                boolean known = complete.get(segment) == COMPLETE;
                 if (countRead) {
                     if (known) {
                         s.knownAbsent++;
@@ -143,16 +166,17 @@ final class RecordCache {
 
     /**
      * Caches what a read found in JE ({@code data}, or null for no record) unless the key is
-     * cached already or a change touched its stripe since {@code ticket}.
+     * cached already or a change touched its stripe since {@code ticket}. Returns whether the
+     * key is cached now (false: the fill was dropped, or the record is too large to cache).
      */
-    void fill(int segment, byte[] key, byte[] data, long ticket) {
+    boolean fill(int segment, byte[] key, byte[] data, long ticket) {
         long h = hash(segment, key);
         Stripe s = stripe(h);
         synchronized (s) {
-            if (s.changes != ticket || s.find((int) h, segment, key) >= 0) {
-                return;
+            if (s.find((int) h, segment, key) >= 0) {
+                return true;
             }
-            s.append((int) h, segment, key, data);
+            return s.changes == ticket && s.append((int) h, segment, key, data);
         }
     }
 
@@ -192,7 +216,7 @@ final class RecordCache {
         Stripe s = stripe(h);
         synchronized (s) {
             s.changes++;
-            complete.set(segment, 0);
+            complete.set(segment, INCOMPLETE);
             int slot = s.find((int) h, segment, key);
             if (slot >= 0) {
                 s.remove(slot);
@@ -208,6 +232,7 @@ final class RecordCache {
         long evictions = 0;
         long entries = 0;
         long ringBytes = 0;
+        long usedBytes = 0;
         for (Stripe s : stripes) {
             synchronized (s) {
                 hits += s.hits;
@@ -216,21 +241,24 @@ final class RecordCache {
                 evictions += s.evictions;
                 entries += s.entries;
                 ringBytes += s.ring.length;
+                usedBytes += s.tail - s.head;
             }
         }
         int completeSegments = 0;
         for (int i = 0; i < complete.length(); i++) {
-            completeSegments += complete.get(i);
+            completeSegments += complete.get(i) == COMPLETE ? 1 : 0;
         }
-        return new Stats(capacityBytes, ringBytes, entries, hits, knownAbsent, misses, evictions, completeSegments);
+        return new Stats(capacityBytes, ringBytes, usedBytes, entries, hits, knownAbsent, misses, evictions, completeSegments);
     }
 
     /**
+     * @param usedBytes bytes of the rings between their oldest and newest entries (replaced
+     *        entries included until the oldest passes them)
      * @param hits reads answered from a cached entry
      * @param knownAbsent reads of uncached keys of complete segments (answered "absent" without JE)
      * @param misses reads that went to JE
      */
-    record Stats(long capacityBytes, long allocatedBytes, long entries, long hits, long knownAbsent, long misses,
+    record Stats(long capacityBytes, long allocatedBytes, long usedBytes, long entries, long hits, long knownAbsent, long misses,
                  long evictions, int completeSegments) {
     }
 
@@ -320,15 +348,15 @@ final class RecordCache {
             }
         }
 
-        /** Appends an entry (the key must not be cached); does nothing if it is too large to cache. */
-        void append(int hash, int segment, byte[] key, byte[] data) {
+        /** Appends an entry (the key must not be cached); false, and nothing cached, if it is too large to cache. */
+        boolean append(int hash, int segment, byte[] key, byte[] data) {
             int dataLen = data == null ? -1 : data.length;
             long size = (long) ENTRY_HEADER + key.length + Math.max(0, dataLen);
             if (size > maxRingBytes / 8) {
                 if (data != null) {
-                    complete.set(segment, 0);
+                    complete.set(segment, INCOMPLETE);
                 }
-                return;
+                return false;
             }
             int at = makeRoom((int) size);
             INT.set(ring, at + LEN, (int) size);
@@ -346,6 +374,7 @@ final class RecordCache {
             }
             insertSlot(((long) hash << 32) | (at + 1L));
             entries++;
+            return true;
         }
 
         /** Frees {@code size} contiguous bytes at the tail (growing the ring or evicting) and returns their offset. */
@@ -387,7 +416,7 @@ final class RecordCache {
             int slot = slotOf(readInt(at + HASH), at);
             if (slot >= 0) {
                 if (readInt(at + DATA_LEN) >= 0) {
-                    complete.set(readInt(at + SEGMENT), 0);
+                    complete.set(readInt(at + SEGMENT), INCOMPLETE);
                 }
                 removeSlot(slot);
                 entries--;

@@ -41,6 +41,17 @@ final class StorageSettings {
     static final String RECORD_CACHE_PERCENT = "earthwo.storage.record.cache.percent";
     static final String RECORD_CACHE_PERCENT_DEFAULT = "10";
 
+    /** The record cache in bytes (at least {@link RecordCache#MIN_CAPACITY_BYTES}); 0 = use the percentage. */
+    static final String RECORD_CACHE_BYTES = "earthwo.storage.record.cache.bytes";
+    static final String RECORD_CACHE_BYTES_DEFAULT = "0";
+
+    /**
+     * Whether a reopened store loads its records into the record cache in the background
+     * ({@link RecordCacheWarmup}); true or false.
+     */
+    static final String RECORD_CACHE_WARMUP = "earthwo.storage.record.cache.warmup";
+    static final String RECORD_CACHE_WARMUP_DEFAULT = "true";
+
     /** How long an apply waits for a record lock held by another writer, in ms. */
     static final String LOCK_TIMEOUT = "earthwo.storage.lock.timeout.ms";
     static final String LOCK_TIMEOUT_DEFAULT = "2000";
@@ -55,9 +66,10 @@ final class StorageSettings {
     private final long cacheBytes;
     private final long lockTimeoutMs;
     private final long recordCacheBytes;
+    private final boolean recordCacheWarmup;
 
     private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
-            int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes) {
+            int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes, boolean recordCacheWarmup) {
         this.dir = dir;
         this.segments = segments;
         this.durability = durability;
@@ -66,6 +78,7 @@ final class StorageSettings {
         this.cacheBytes = cacheBytes;
         this.lockTimeoutMs = lockTimeoutMs;
         this.recordCacheBytes = recordCacheBytes;
+        this.recordCacheWarmup = recordCacheWarmup;
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -87,12 +100,28 @@ final class StorageSettings {
             throw new IllegalArgumentException("settings " + CACHE_PERCENT + " (" + percent + ") and " + RECORD_CACHE_PERCENT
                     + " (" + recordCachePercent + ") must leave at least 10 % of the heap");
         }
-        long recordCacheBytes = Runtime.getRuntime().maxMemory() / 100 * recordCachePercent;
+        long recordCacheBytes = getLong(RECORD_CACHE_BYTES, config, framework, RECORD_CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
         if (recordCacheBytes > 0 && recordCacheBytes < RecordCache.MIN_CAPACITY_BYTES) {
-            recordCacheBytes = 0; // a heap this small has no room for it
+            throw new IllegalArgumentException("setting " + RECORD_CACHE_BYTES + " must be 0 or at least "
+                    + RecordCache.MIN_CAPACITY_BYTES + ", not " + recordCacheBytes);
         }
+        if (recordCacheBytes == 0) {
+            recordCacheBytes = Runtime.getRuntime().maxMemory() / 100 * recordCachePercent;
+            if (recordCacheBytes > 0 && recordCacheBytes < RecordCache.MIN_CAPACITY_BYTES) {
+                recordCacheBytes = 0; // a heap this small has no room for it
+            }
+        }
+        boolean warmup = getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
-                lockTimeout, recordCacheBytes);
+                lockTimeout, recordCacheBytes, warmup);
+    }
+
+    private static boolean getBoolean(String key, Map<String, ?> config, UnaryOperator<String> framework, String def) {
+        String v = NodeProperties.get(key, config, framework, def).trim();
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
     }
 
     private static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String def, long min, long max) {
@@ -143,11 +172,16 @@ final class StorageSettings {
         return recordCacheBytes;
     }
 
+    /** Whether the store loads its records into the record cache after it opens (when the cache is on). */
+    boolean recordCacheWarmup() {
+        return recordCacheWarmup;
+    }
+
     @Override
     public String toString() {
         return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
                 + ", flushIntervalMs=" + flushIntervalMs
                 + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap")
-                + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" : "off");
+                + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" + (recordCacheWarmup ? " (warm-up)" : "") : "off");
     }
 }

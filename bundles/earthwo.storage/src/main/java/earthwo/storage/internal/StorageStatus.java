@@ -38,12 +38,22 @@ final class StorageStatus {
         if (rc != null) {
             m.put("record.cache.capacity.bytes", rc.capacityBytes());
             m.put("record.cache.allocated.bytes", rc.allocatedBytes());
+            m.put("record.cache.used.bytes", rc.usedBytes());
             m.put("record.cache.entries", rc.entries());
             m.put("record.cache.hits", rc.hits());
             m.put("record.cache.known.absent", rc.knownAbsent());
             m.put("record.cache.misses", rc.misses());
             m.put("record.cache.evictions", rc.evictions());
             m.put("record.cache.complete.segments", rc.completeSegments());
+            RecordCacheWarmup warmup = store.warmup();
+            if (warmup == null) {
+                m.put("record.cache.warmup", "off");
+            } else {
+                m.put("record.cache.warmup", warmup.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                m.put("record.cache.warmup.records", warmup.records.sum());
+                m.put("record.cache.warmup.segments", warmup.completedSegments.sum());
+                m.put("record.cache.warmup.ms", warmup.millis());
+            }
         } else {
             m.put("record.cache", "off");
         }

@@ -183,6 +183,152 @@ class JeSegmentStoreRecordCacheTest {
         assertFalse(store.recordCacheStats().misses() == 0, "the new store read JE");
     }
 
+    @Test
+    void aReopenedStoreLoadsItsRecordsInTheBackgroundAndAnswersWithoutJe() {
+        int keys = 5_000;
+        store = StoreFixture.open(dir, SEGMENTS);
+        for (int i = 0; i < keys; i++) {
+            store.apply(i % SEGMENTS, value("key-" + i, "value-" + i, 10, 1));
+        }
+        store.apply(1, Record.tombstone(Keys.utf8("key-1"), new Version(11, 1)));
+        store.close();
+        store = openWithWarmup(null);
+        RecordCacheWarmup warmup = awaitWarmup(store);
+        assertEquals(RecordCacheWarmup.State.DONE, warmup.state());
+        assertEquals(keys, warmup.records.sum(), "the tombstone is a record too");
+        assertEquals(SEGMENTS, warmup.completedSegments.sum());
+        assertEquals(SEGMENTS, store.recordCacheStats().completeSegments());
+        long fetchesBefore = store.environmentStats().getNLNsFetchMiss();
+        assertTrue(store.read(1, Keys.utf8("key-1")).orElseThrow().isTombstone());
+        for (int i = 2; i < keys; i++) {
+            assertEquals("value-" + i, Keys.string(store.read(i % SEGMENTS, Keys.utf8("key-" + i)).orElseThrow().value()));
+        }
+        assertTrue(store.read(0, Keys.utf8("never-written")).isEmpty());
+        RecordCache.Stats stats = store.recordCacheStats();
+        assertEquals(keys - 1, stats.hits());
+        assertEquals(1, stats.knownAbsent());
+        assertEquals(0, stats.misses(), "no read went to JE");
+        assertEquals(0, store.environmentStats().getNLNsFetchMiss() - fetchesBefore, "records read from JE's log");
+    }
+
+    /** A small cache: the warm-up stops before it would evict what it loaded, and every answer stays right. */
+    @Test
+    void theWarmUpStopsWhenTheCacheIsFullAndUnloadedSegmentsStillAnswerFromJe() {
+        int keys = 8_000; // 1 KB values: twice the smallest cache
+        String pad = "p".repeat(1_000);
+        store = StoreFixture.open(dir, SEGMENTS);
+        for (int i = 0; i < keys; i++) {
+            store.apply(i % SEGMENTS, value("key-" + i, i + pad, 10, 1));
+        }
+        store.close();
+        store = openWithWarmup(RecordCache.MIN_CAPACITY_BYTES);
+        RecordCacheWarmup warmup = awaitWarmup(store);
+        assertEquals(RecordCacheWarmup.State.CACHE_FULL, warmup.state());
+        long loaded = warmup.records.sum();
+        assertTrue(loaded > 0 && loaded < keys, "loaded " + loaded);
+        RecordCache.Stats stats = store.recordCacheStats();
+        assertTrue(stats.completeSegments() < SEGMENTS, stats.toString());
+        assertTrue(stats.usedBytes() <= stats.capacityBytes(), stats.toString());
+        for (int i = 0; i < keys; i++) {
+            assertEquals(i + pad, Keys.string(store.read(i % SEGMENTS, Keys.utf8("key-" + i)).orElseThrow().value()), "key-" + i);
+        }
+        assertTrue(store.recordCacheStats().misses() > 0, "keys the warm-up did not load were read from JE");
+    }
+
+    /**
+     * Writes, tombstones, purges and reads race the warm-up over 20,000 keys; afterwards every
+     * key (purged ones too, which complete segments answer without JE) reads as JE holds it.
+     */
+    @Test
+    void writesRacingTheWarmUpLeaveTheCacheEqualToJe() throws Exception {
+        int keys = 20_000;
+        store = StoreFixture.open(dir, SEGMENTS);
+        for (int i = 0; i < keys; i++) {
+            String k = "key-" + i;
+            store.apply(Math.floorMod(k.hashCode(), SEGMENTS), value(k, "first", 1, 0));
+        }
+        store.close();
+        store = openWithWarmup(null);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                work.add(pool.submit(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    int i = 0;
+                    while (store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000) {
+                        i++;
+                        String k = "key-" + random.nextInt(keys);
+                        int segment = Math.floorMod(k.hashCode(), SEGMENTS);
+                        Version v = new Version(random.nextLong(2, 1_000), thread);
+                        switch (random.nextInt(6)) {
+                            case 0 -> store.apply(segment, Record.tombstone(Keys.utf8(k), v));
+                            case 1 -> store.read(segment, Keys.utf8(k))
+                                    .filter(Record::isTombstone).ifPresent(r -> store.purge(segment, r));
+                            case 2, 3 -> store.read(segment, Keys.utf8(k));
+                            default -> store.applyDeferred(segment, value(k, "v" + i, v.timestamp(), thread));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(RecordCacheWarmup.State.DONE, store.warmup().state());
+        Map<String, Optional<Record>> answers = new HashMap<>();
+        for (int i = 0; i < keys; i++) {
+            String k = "key-" + i;
+            answers.put(k, store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k)));
+        }
+        store.close();
+        store = StoreFixture.open(dir, SEGMENTS);
+        for (int i = 0; i < keys; i++) {
+            String k = "key-" + i;
+            assertEquals(describe(store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k))), describe(answers.get(k)), k);
+        }
+    }
+
+    @Test
+    void closingDuringTheWarmUpStopsIt() {
+        store = StoreFixture.open(dir, SEGMENTS);
+        for (int i = 0; i < 20_000; i++) {
+            store.applyDeferred(i % SEGMENTS, value("key-" + i, "v", 10, 1));
+        }
+        store.close();
+        store = openWithWarmup(null);
+        RecordCacheWarmup warmup = store.warmup();
+        store.close();
+        assertTrue(warmup.state() == RecordCacheWarmup.State.STOPPED || warmup.state() == RecordCacheWarmup.State.DONE,
+                warmup.state().toString());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("earthwo-record-cache-warmup")),
+                "the warm-up thread ended");
+    }
+
+    private JeSegmentStore openWithWarmup(Long recordCacheBytes) {
+        Map<String, Object> config = StoreFixture.config(dir, SEGMENTS);
+        config.put(StorageSettings.RECORD_CACHE_WARMUP, "true");
+        if (recordCacheBytes != null) {
+            config.put(StorageSettings.RECORD_CACHE_BYTES, recordCacheBytes.toString());
+        }
+        return JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+    }
+
+    private static RecordCacheWarmup awaitWarmup(JeSegmentStore store) {
+        RecordCacheWarmup warmup = store.warmup();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (warmup.state() == RecordCacheWarmup.State.RUNNING) {
+            assertTrue(System.nanoTime() < deadline, "the warm-up did not end within 60 s");
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        return warmup;
+    }
+
     private static String describe(Optional<Record> r) {
         return r.map(x -> x.version() + (x.isTombstone() ? " tombstone" : " " + Keys.string(x.value()))).orElse("none");
     }

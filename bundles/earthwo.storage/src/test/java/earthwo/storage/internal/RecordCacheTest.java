@@ -173,6 +173,66 @@ class RecordCacheTest {
         }
     }
 
+    @Test
+    void fillTellsWhetherTheKeyIsCachedNow() {
+        long ticket = cache.ticket(0, key("a"));
+        assertTrue(cache.fill(0, key("a"), data(1, 1, "v"), ticket), "cached");
+        assertTrue(cache.fill(0, key("a"), data(1, 1, "v"), ticket), "cached already");
+        long stale = cache.ticket(0, key("b"));
+        cache.stored(0, key("a"), data(2, 1, "w")); // same stripe or not: this key's ticket may be stale now
+        boolean sameStripe = cache.ticket(0, key("b")) != stale;
+        assertEquals(!sameStripe, cache.fill(0, key("b"), data(1, 1, "v"), stale), "dropped only after a change of its stripe");
+        byte[] huge = RecordCodec.encode(Record.value(key("big"), new byte[(int) (RecordCache.MIN_CAPACITY_BYTES / RecordCache.STRIPES)],
+                new Version(2, 1), Record.NEVER));
+        assertFalse(cache.fill(1, key("big"), huge, cache.ticket(1, key("big"))), "too large to cache");
+    }
+
+    @Test
+    void aLoadedSegmentIsCompleteAndAnswersUnknownKeysAsAbsent() {
+        assertTrue(cache.beginLoad(1));
+        assertFalse(cache.beginLoad(1), "one load at a time");
+        assertTrue(cache.fill(1, key("k"), data(1, 1, "v"), cache.ticket(1, key("k"))));
+        assertNull(cache.get(1, key("other")), "not complete while loading");
+        assertTrue(cache.endLoad(1, true));
+        assertTrue(cache.isComplete(1));
+        assertSame(RecordCache.ABSENT, cache.get(1, key("other")));
+        assertEquals(1, cache.stats().completeSegments());
+        assertFalse(cache.beginLoad(1), "complete already");
+    }
+
+    @Test
+    void aLoadThatMissedARecordLeavesTheSegmentIncompleteAndMayBeginAgain() {
+        assertTrue(cache.beginLoad(2));
+        assertFalse(cache.endLoad(2, false));
+        assertFalse(cache.isComplete(2));
+        assertTrue(cache.beginLoad(2), "may be loaded again");
+        assertTrue(cache.endLoad(2, true));
+    }
+
+    @Test
+    void aRecordDroppedDuringTheLoadKeepsTheSegmentIncomplete() {
+        assertTrue(cache.beginLoad(3));
+        cache.fill(3, key("k"), data(1, 1, "v"), cache.ticket(3, key("k")));
+        cache.invalidate(3, key("k")); // a failed write: the loaded record is gone again
+        assertFalse(cache.endLoad(3, true), "the loader cached every record it walked, but one was dropped since");
+        assertFalse(cache.isComplete(3));
+        assertNull(cache.get(3, key("other")));
+    }
+
+    @Test
+    void anEvictionDuringTheLoadKeepsTheSegmentIncomplete() {
+        assertTrue(cache.beginLoad(0));
+        int i = 0;
+        while (cache.stats().evictions() == 0) {
+            String k = "key-" + i++;
+            cache.fill(0, key(k), data(1, 1, k + PAD), cache.ticket(0, key(k)));
+        }
+        assertFalse(cache.endLoad(0, true));
+        assertNull(cache.get(0, key("never-written")), "an uncached key may be in the store");
+        RecordCache.Stats stats = cache.stats();
+        assertTrue(stats.usedBytes() > 0 && stats.usedBytes() <= stats.allocatedBytes(), stats.toString());
+    }
+
     /**
      * Random writes, purges, fills and invalidations of few keys in a small cache (so rings grow,
      * wrap and evict) against a map of what the store would hold: a cached answer must always be

@@ -1,6 +1,7 @@
 package earthwo.storage.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,25 @@ class StorageSettingsTest {
         e = assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(
                 Map.of("earthwo.storage.record.cache.percent", "40", "earthwo.storage.cache.percent", "60"), k -> null));
         assertTrue(e.getMessage().contains("leave at least 10 %"), e.getMessage());
+    }
+
+    @Test
+    void recordCacheSizeInBytesWinsOverTheShare() {
+        long min = RecordCache.MIN_CAPACITY_BYTES;
+        assertEquals(min, StorageSettings.resolve(Map.of("earthwo.storage.record.cache.bytes", String.valueOf(min)), k -> null)
+                .recordCacheBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(
+                Map.of("earthwo.storage.record.cache.bytes", String.valueOf(min - 1)), k -> null));
+        assertTrue(e.getMessage().contains("earthwo.storage.record.cache.bytes must be 0 or at least " + min), e.getMessage());
+    }
+
+    @Test
+    void recordCacheWarmUpIsOnUnlessTurnedOff() {
+        assertTrue(StorageSettings.resolve(null, k -> null).recordCacheWarmup());
+        assertFalse(StorageSettings.resolve(Map.of("earthwo.storage.record.cache.warmup", "False"), k -> null).recordCacheWarmup());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.record.cache.warmup", "yes"), k -> null));
+        assertEquals("setting earthwo.storage.record.cache.warmup must be true or false, not 'yes'", e.getMessage());
     }
 
     @Test
