@@ -211,6 +211,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         c.setConfigParam(EnvironmentConfig.LOG_FLUSH_SYNC_INTERVAL, interval);
         // ... and background write to the OS of commits still in JE's buffer (no_sync).
         c.setConfigParam(EnvironmentConfig.LOG_FLUSH_NO_SYNC_INTERVAL, interval);
+        // Fewer checkpoints and less cleaning per write; see StorageSettings for the price.
+        c.setConfigParam(EnvironmentConfig.CHECKPOINTER_BYTES_INTERVAL, String.valueOf(s.checkpointBytes()));
+        c.setConfigParam(EnvironmentConfig.CLEANER_MIN_UTILIZATION, String.valueOf(s.cleanerMinUtilization()));
         return c;
     }
 
@@ -624,6 +627,11 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     /** The record cache's warm-up, or null when the cache or the warm-up is off. */
     RecordCacheWarmup warmup() {
         return warmup;
+    }
+
+    /** A parameter of the open JE environment, as JE took it. */
+    String jeParameter(String name) {
+        return guarded(0, "stats", () -> env.getConfig().getConfigParam(name));
     }
 
     /** Bytes of JE cache the environment may use. */

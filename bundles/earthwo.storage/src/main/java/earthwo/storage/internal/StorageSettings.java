@@ -52,6 +52,23 @@ final class StorageSettings {
     static final String RECORD_CACHE_WARMUP = "earthwo.storage.record.cache.warmup";
     static final String RECORD_CACHE_WARMUP_DEFAULT = "true";
 
+    /**
+     * Bytes of log JE writes between two checkpoints. Larger than JE's 20 MB: with keys written
+     * all over the tree, every checkpoint writes most of the B-tree's bottom nodes again, and
+     * the cleaner then has those to clean too (BENCHMARKS.md, session 8: 13 µs of node CPU per
+     * SET instead of 23–28 with the cleaner setting below). The price: recovery after a crash
+     * replays up to this much log (JE's open took 6.1 s instead of 2.8 s after a kill -9 in that run).
+     */
+    static final String CHECKPOINT_BYTES = "earthwo.storage.checkpoint.bytes";
+    static final String CHECKPOINT_BYTES_DEFAULT = "200000000";
+
+    /**
+     * JE's cleaner keeps at least this percentage of the log's bytes live (JE's default is 50):
+     * lower means less cleaning per write and more disk, up to 100/this times the live data.
+     */
+    static final String CLEANER_MIN_UTILIZATION = "earthwo.storage.cleaner.min.utilization";
+    static final String CLEANER_MIN_UTILIZATION_DEFAULT = "33";
+
     /** How long an apply waits for a record lock held by another writer, in ms. */
     static final String LOCK_TIMEOUT = "earthwo.storage.lock.timeout.ms";
     static final String LOCK_TIMEOUT_DEFAULT = "2000";
@@ -67,9 +84,12 @@ final class StorageSettings {
     private final long lockTimeoutMs;
     private final long recordCacheBytes;
     private final boolean recordCacheWarmup;
+    private final long checkpointBytes;
+    private final int cleanerMinUtilization;
 
     private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
-            int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes, boolean recordCacheWarmup) {
+            int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes, boolean recordCacheWarmup,
+            long checkpointBytes, int cleanerMinUtilization) {
         this.dir = dir;
         this.segments = segments;
         this.durability = durability;
@@ -79,6 +99,8 @@ final class StorageSettings {
         this.lockTimeoutMs = lockTimeoutMs;
         this.recordCacheBytes = recordCacheBytes;
         this.recordCacheWarmup = recordCacheWarmup;
+        this.checkpointBytes = checkpointBytes;
+        this.cleanerMinUtilization = cleanerMinUtilization;
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -112,8 +134,10 @@ final class StorageSettings {
             }
         }
         boolean warmup = getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
+        long checkpointBytes = getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
+        int cleanerMinUtilization = (int) getLong(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
-                lockTimeout, recordCacheBytes, warmup);
+                lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization);
     }
 
     private static boolean getBoolean(String key, Map<String, ?> config, UnaryOperator<String> framework, String def) {
@@ -172,6 +196,14 @@ final class StorageSettings {
         return recordCacheBytes;
     }
 
+    long checkpointBytes() {
+        return checkpointBytes;
+    }
+
+    int cleanerMinUtilization() {
+        return cleanerMinUtilization;
+    }
+
     /** Whether the store loads its records into the record cache after it opens (when the cache is on). */
     boolean recordCacheWarmup() {
         return recordCacheWarmup;
@@ -181,6 +213,7 @@ final class StorageSettings {
     public String toString() {
         return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
                 + ", flushIntervalMs=" + flushIntervalMs
+                + ", checkpointBytes=" + checkpointBytes + ", cleanerMinUtilization=" + cleanerMinUtilization + "%"
                 + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap")
                 + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" + (recordCacheWarmup ? " (warm-up)" : "") : "off");
     }

@@ -54,6 +54,12 @@ class JeSegmentStoreTest {
         store.close();
     }
 
+    @Test
+    void jeRunsWithTheStoresCheckpointAndCleanerSettings() {
+        assertEquals("200000000", store.jeParameter(com.sleepycat.je.EnvironmentConfig.CHECKPOINTER_BYTES_INTERVAL));
+        assertEquals("33", store.jeParameter(com.sleepycat.je.EnvironmentConfig.CLEANER_MIN_UTILIZATION));
+    }
+
     // ---- last writer wins ----
 
     @Test

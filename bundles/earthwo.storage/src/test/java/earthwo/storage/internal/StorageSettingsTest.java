@@ -48,6 +48,23 @@ class StorageSettingsTest {
     }
 
     @Test
+    void checkpointsAndCleanerDefaultsAndBounds() {
+        StorageSettings s = StorageSettings.resolve(null, k -> null);
+        assertEquals(200_000_000L, s.checkpointBytes());
+        assertEquals(33, s.cleanerMinUtilization());
+        s = StorageSettings.resolve(Map.of("earthwo.storage.checkpoint.bytes", "20000000",
+                "earthwo.storage.cleaner.min.utilization", "50"), k -> null);
+        assertEquals(20_000_000L, s.checkpointBytes());
+        assertEquals(50, s.cleanerMinUtilization());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.cleaner.min.utilization", "95"), k -> null));
+        assertEquals("setting earthwo.storage.cleaner.min.utilization must be between 10 and 90, not 95", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.checkpoint.bytes", "1000"), k -> null));
+        assertTrue(e.getMessage().startsWith("setting earthwo.storage.checkpoint.bytes must be between 1000000"), e.getMessage());
+    }
+
+    @Test
     void recordCacheWarmUpIsOnUnlessTurnedOff() {
         assertTrue(StorageSettings.resolve(null, k -> null).recordCacheWarmup());
         assertFalse(StorageSettings.resolve(Map.of("earthwo.storage.record.cache.warmup", "False"), k -> null).recordCacheWarmup());
