@@ -145,18 +145,8 @@ class JeSegmentStoreRecordCacheTest {
             for (int t = 0; t < 6; t++) {
                 int thread = t;
                 work.add(pool.submit(() -> {
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
                     for (int i = 0; i < 5_000; i++) {
-                        String k = "key-" + random.nextInt(keys);
-                        int segment = Math.floorMod(k.hashCode(), SEGMENTS);
-                        Version v = new Version(random.nextLong(1, 1_000), thread);
-                        switch (random.nextInt(6)) {
-                            case 0 -> store.apply(segment, Record.tombstone(Keys.utf8(k), v));
-                            case 1 -> store.read(segment, Keys.utf8(k))
-                                    .filter(Record::isTombstone).ifPresent(r -> store.purge(segment, r));
-                            case 2, 3 -> store.read(segment, Keys.utf8(k));
-                            default -> store.applyDeferred(segment, value(k, "v" + i, v.timestamp(), thread));
-                        }
+                        randomOperation(keys, thread, i);
                     }
                     return null;
                 }));
@@ -255,20 +245,8 @@ class JeSegmentStoreRecordCacheTest {
             for (int t = 0; t < 4; t++) {
                 int thread = t;
                 work.add(pool.submit(() -> {
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    int i = 0;
-                    while (store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000) {
-                        i++;
-                        String k = "key-" + random.nextInt(keys);
-                        int segment = Math.floorMod(k.hashCode(), SEGMENTS);
-                        Version v = new Version(random.nextLong(2, 1_000), thread);
-                        switch (random.nextInt(6)) {
-                            case 0 -> store.apply(segment, Record.tombstone(Keys.utf8(k), v));
-                            case 1 -> store.read(segment, Keys.utf8(k))
-                                    .filter(Record::isTombstone).ifPresent(r -> store.purge(segment, r));
-                            case 2, 3 -> store.read(segment, Keys.utf8(k));
-                            default -> store.applyDeferred(segment, value(k, "v" + i, v.timestamp(), thread));
-                        }
+                    for (int i = 0; store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000; i++) {
+                        randomOperation(keys, thread, i);
                     }
                     return null;
                 }));
@@ -307,6 +285,25 @@ class JeSegmentStoreRecordCacheTest {
                 warmup.state().toString());
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("earthwo-record-cache-warmup")),
                 "the warm-up thread ended");
+    }
+
+    /**
+     * One random operation on one of {@code keys} keys by writer {@code thread}: a tombstone, a
+     * purge of a tombstone it reads, a read, or a value with a random version (versions of one
+     * key from several threads arrive out of order).
+     */
+    private void randomOperation(int keys, int thread, int i) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String k = "key-" + random.nextInt(keys);
+        int segment = Math.floorMod(k.hashCode(), SEGMENTS);
+        Version v = new Version(random.nextLong(2, 1_000), thread);
+        switch (random.nextInt(6)) {
+            case 0 -> store.apply(segment, Record.tombstone(Keys.utf8(k), v));
+            case 1 -> store.read(segment, Keys.utf8(k))
+                    .filter(Record::isTombstone).ifPresent(r -> store.purge(segment, r));
+            case 2, 3 -> store.read(segment, Keys.utf8(k));
+            default -> store.applyDeferred(segment, value(k, "v" + i, v.timestamp(), thread));
+        }
     }
 
     private JeSegmentStore openWithWarmup(Long recordCacheBytes) {
