@@ -4,6 +4,7 @@ import earthwo.api.EarthwoException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,7 +33,14 @@ final class RecordCacheWarmup {
     /** Share of the cache's capacity after which no further segment is loaded. */
     private static final double FULL = 0.75;
 
-    enum State { RUNNING, DONE, CACHE_FULL, STOPPED, FAILED }
+    enum State {
+        RUNNING, DONE, CACHE_FULL, STOPPED, FAILED;
+
+        /** As the node's status and log show it: "running", "cache full", ... */
+        String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        }
+    }
 
     /** What the store does for the warm-up: one step of a segment's load. */
     interface Loader {
@@ -117,7 +125,7 @@ final class RecordCacheWarmup {
         millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         state = end;
         LOG.info("storage {}: record cache warm-up {} after {} ms: {} records, {} segments made complete", store,
-                end.name().toLowerCase().replace('_', ' '), millis, records.sum(), completedSegments.sum());
+                end.label(), millis, records.sum(), completedSegments.sum());
     }
 
     /**

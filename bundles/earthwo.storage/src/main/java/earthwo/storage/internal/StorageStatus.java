@@ -49,7 +49,7 @@ final class StorageStatus {
             if (warmup == null) {
                 m.put("record.cache.warmup", "off");
             } else {
-                m.put("record.cache.warmup", warmup.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                m.put("record.cache.warmup", warmup.state().label());
                 m.put("record.cache.warmup.records", warmup.records.sum());
                 m.put("record.cache.warmup.segments", warmup.completedSegments.sum());
                 m.put("record.cache.warmup.ms", warmup.millis());
