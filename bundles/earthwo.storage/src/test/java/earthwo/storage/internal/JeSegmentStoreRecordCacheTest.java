@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 
 /** The store with its record cache: reads answered by the cache are what JE holds. */
 class JeSegmentStoreRecordCacheTest {
@@ -139,24 +140,7 @@ class JeSegmentStoreRecordCacheTest {
         }
         store.close();
         store = StoreFixture.open(dir, SEGMENTS); // no segment complete: reads miss, go to JE and fill
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                int thread = t;
-                work.add(pool.submit(() -> {
-                    for (int i = 0; i < 5_000; i++) {
-                        randomOperation(keys, thread, i);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : work) {
-                f.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        runRandomOperations(6, keys, i -> i < 5_000);
         Map<String, Optional<Record>> cachedAnswers = new HashMap<>();
         for (int i = 0; i < keys; i++) {
             String k = "key-" + i;
@@ -239,24 +223,7 @@ class JeSegmentStoreRecordCacheTest {
         }
         store.close();
         store = openWithWarmup(null);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                work.add(pool.submit(() -> {
-                    for (int i = 0; store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000; i++) {
-                        randomOperation(keys, thread, i);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : work) {
-                f.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        runRandomOperations(4, keys, i -> store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000);
         assertEquals(RecordCacheWarmup.State.DONE, store.warmup().state());
         Map<String, Optional<Record>> answers = new HashMap<>();
         for (int i = 0; i < keys; i++) {
@@ -285,6 +252,28 @@ class JeSegmentStoreRecordCacheTest {
                 warmup.state().toString());
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("earthwo-record-cache-warmup")),
                 "the warm-up thread ended");
+    }
+
+    /** {@code threads} threads each run {@link #randomOperation}s while {@code more} holds for their count so far. */
+    private void runRandomOperations(int threads, int keys, IntPredicate more) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; more.test(i); i++) {
+                        randomOperation(keys, thread, i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
