@@ -64,6 +64,18 @@ public final class NodeProperties {
         return f != null && !f.isEmpty() ? f : defaultValue;
     }
 
+    /** A true/false setting (either case); anything else is refused, naming the setting. */
+    public static boolean getBoolean(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue) {
+        String v = get(key, config, framework, defaultValue).trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
+    }
+
     public static int getInt(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue) {
         String v = get(key, config, framework, defaultValue);
         try {

@@ -126,7 +126,7 @@ final class ServerSettings {
         ioThreads = io == 0 ? Runtime.getRuntime().availableProcessors() : io;
         blockingThreads = intIn(BLOCKING_THREADS, c, f, BLOCKING_THREADS_DEFAULT, 1, 1024);
         blockingQueue = intIn(BLOCKING_QUEUE, c, f, BLOCKING_QUEUE_DEFAULT, 1, 10_000_000);
-        offloadData = bool(OFFLOAD_DATA, c, f, OFFLOAD_DATA_DEFAULT);
+        offloadData = NodeProperties.getBoolean(OFFLOAD_DATA, c, f, OFFLOAD_DATA_DEFAULT);
         peerThreads = intIn(PEER_THREADS, c, f, PEER_THREADS_DEFAULT, 1, 1024);
         peerQueue = intIn(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
         maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
@@ -163,17 +163,6 @@ final class ServerSettings {
             throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + v);
         }
         return v;
-    }
-
-    private static boolean bool(String key, Map<String, ?> c, UnaryOperator<String> f, String def) {
-        String v = NodeProperties.get(key, c, f, def).trim();
-        if (v.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (v.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
     }
 
     static String emptyToNull(String s) {

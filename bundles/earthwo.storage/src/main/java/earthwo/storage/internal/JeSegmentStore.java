@@ -418,13 +418,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             // With the record cache the cursor moves key-only and the records come from the cache.
             DatabaseEntry data = recordCache == null ? new DatabaseEntry() : null;
             try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
-                OperationResult at;
-                if (start.length == 0) {
-                    at = cursor.get(key, data, Get.FIRST, null);
-                } else {
-                    key.setData(start);
-                    at = cursor.get(key, data, Get.SEARCH_GTE, null);
-                }
+                OperationResult at = seek(cursor, key, data, start);
                 while (at != null && out.size() < limit) {
                     byte[] k = bytes(key);
                     if (!Keys.hasPrefix(k, pre)) {
@@ -441,6 +435,18 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             }
             return out;
         });
+    }
+
+    /**
+     * Moves the cursor to the first key at or after {@code from} (the segment's first key when
+     * {@code from} is empty), reading its data into {@code data} (null: key only).
+     */
+    private static OperationResult seek(Cursor cursor, DatabaseEntry key, DatabaseEntry data, byte[] from) {
+        if (from.length == 0) {
+            return cursor.get(key, data, Get.FIRST, null);
+        }
+        key.setData(from);
+        return cursor.get(key, data, Get.SEARCH_GTE, null);
     }
 
     /** One step of the record cache's warm-up: the last key walked (null at the segment's end) and what was cached. */
@@ -461,15 +467,9 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             boolean everyRecordCached = true;
             byte[] last = null;
             try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
-                OperationResult at;
-                if (after == null) {
-                    at = cursor.get(key, null, Get.FIRST, null);
-                } else {
-                    key.setData(after);
-                    at = cursor.get(key, null, Get.SEARCH_GTE, null);
-                    if (at != null && Arrays.equals(bytes(key), after)) {
-                        at = cursor.get(key, null, Get.NEXT, null);
-                    }
+                OperationResult at = seek(cursor, key, null, after == null ? new byte[0] : after);
+                if (at != null && after != null && Arrays.equals(bytes(key), after)) {
+                    at = cursor.get(key, null, Get.NEXT, null);
                 }
                 for (int walked = 0; at != null && walked < max; walked++) {
                     last = bytes(key);

@@ -66,11 +66,12 @@ final class RecordCache {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final Stripe[] stripes = new Stripe[STRIPES];
+    /** States of a segment in {@link #complete}. */
     private static final int INCOMPLETE = 0;
     private static final int COMPLETE = 1;
     private static final int LOADING = 2;
 
+    private final Stripe[] stripes = new Stripe[STRIPES];
     /** Per segment, {@link #COMPLETE}, {@link #LOADING} or {@link #INCOMPLETE} (see the class comment). */
     private final AtomicIntegerArray complete;
     private final long capacityBytes;

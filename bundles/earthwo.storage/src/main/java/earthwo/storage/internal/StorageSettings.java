@@ -133,19 +133,11 @@ final class StorageSettings {
                 recordCacheBytes = 0; // a heap this small has no room for it
             }
         }
-        boolean warmup = getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
+        boolean warmup = NodeProperties.getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
         long checkpointBytes = getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
         int cleanerMinUtilization = (int) getLong(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
                 lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization);
-    }
-
-    private static boolean getBoolean(String key, Map<String, ?> config, UnaryOperator<String> framework, String def) {
-        String v = NodeProperties.get(key, config, framework, def).trim();
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException("setting " + key + " must be true or false, not '" + v + "'");
     }
 
     private static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String def, long min, long max) {
