@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What one write costs in Berkeley DB JE alone (JePutCost.java): the floor under a node's SET.
+# Runs the transactional write the store does and a non-transactional one for comparison, each
+# in a fresh directory that is removed afterwards. Needs a build first (the JE jar in ~/.m2).
+#
+#   integration-tests/benchmarks/je-put-cost.sh [ROUNDS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+version=$(sed -n 's|.*<je.version>\(.*\)</je.version>.*|\1|p' "$here/../../pom.xml")
+jar=${MAVEN_REPO:-$HOME/.m2/repository}/com/sleepycat/je/$version/je-$version.jar
+[ -f "$jar" ] || { echo "je-put-cost.sh: $jar not found: build first (mvn -DskipTests install)" >&2; exit 2; }
+dir=$(mktemp -d /tmp/earthwo-je-put-cost.XXXXXX)
+trap 'rm -rf "$dir"' EXIT INT TERM
+echo "# $(date -u +%FT%TZ) $(nproc) cores, JE $version, $(java -version 2>&1 | head -1)"
+for mode in txn nontxn; do
+    mkdir "$dir/$mode"
+    java -Xmx4g -cp "$jar" "$here/JePutCost.java" "$mode" "$dir/$mode" "${1:-5}"
+    rm -rf "${dir:?}/$mode"
+done
