@@ -343,8 +343,10 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 }
             }
             if (applied && recordCache != null) {
-                recordCache.stored(segment, record.key(), encoded);
+                // Set first: if stored() fails half-way (old entry dropped, new one not appended),
+                // the abort must still make the cache forget the key.
                 cacheTold = true;
+                recordCache.stored(segment, record.key(), encoded);
             }
             txn.commit();
             txn = null;
@@ -537,8 +539,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                     }
                 }
                 if (storedData != null && recordCache != null) {
+                    cacheTold = true; // first, as in applyOnce
                     recordCache.purged(segment, record.key(), storedData); // under the lock, as applyOnce
-                    cacheTold = true;
                 }
                 txn.commit();
                 txn = null;

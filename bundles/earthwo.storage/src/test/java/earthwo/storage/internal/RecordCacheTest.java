@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 class RecordCacheTest {
 
@@ -241,19 +243,44 @@ class RecordCacheTest {
     @Test
     void randomOperationsNeverAnswerOtherThanTheStoreHolds() {
         Random random = new Random(42);
+        runRandomOperations(random, 400_000, () -> "k" + random.nextInt(3_000), () -> random.nextInt(300));
+        RecordCache.Stats stats = cache.stats();
+        assertTrue(stats.evictions() > 0 && stats.hits() > 0 && stats.knownAbsent() > 0, stats.toString());
+    }
+
+    /**
+     * The same with records from empty to beyond the largest a ring takes (an eighth of a stripe)
+     * and keys of many lengths, so that entries skip a ring's end, fill it exactly and are refused.
+     */
+    @Test
+    void recordsAroundTheSizeLimitAndKeysOfManyLengthsNeverAnswerWrong() {
+        for (long seed = 0; seed < 10; seed++) {
+            RecordCache small = new RecordCache(RecordCache.MIN_CAPACITY_BYTES, SEGMENTS);
+            Random random = new Random(seed);
+            runRandomOperations(small, random, 100_000, () -> "k" + random.nextInt(500) + "x".repeat(random.nextInt(40)),
+                    () -> random.nextInt(4) == 0 ? random.nextInt(9_000) : random.nextInt(200));
+        }
+    }
+
+    private void runRandomOperations(Random random, int operations, Supplier<String> keys, IntSupplier valueSizes) {
+        runRandomOperations(cache, random, operations, keys, valueSizes);
+    }
+
+    private static void runRandomOperations(RecordCache cache, Random random, int operations, Supplier<String> keys,
+                                            IntSupplier valueSizes) {
         Map<String, byte[]> store = new HashMap<>(); // "segment/key" -> data
         for (int s = 0; s < SEGMENTS; s++) {
             cache.markComplete(s);
         }
         long clock = 1;
-        for (int op = 0; op < 400_000; op++) {
+        for (int op = 0; op < operations; op++) {
             int segment = random.nextInt(SEGMENTS);
-            String k = "k" + random.nextInt(3_000);
+            String k = keys.get();
             String id = segment + "/" + k;
             byte[] stored = store.get(id);
             switch (random.nextInt(10)) {
                 case 0, 1, 2, 3 -> {
-                    byte[] d = data(clock++, 1, "x".repeat(random.nextInt(300)));
+                    byte[] d = data(clock++, 1, "x".repeat(valueSizes.getAsInt()));
                     store.put(id, d);
                     cache.stored(segment, key(k), d);
                 }
@@ -281,8 +308,6 @@ class RecordCacheTest {
                 }
             }
         }
-        RecordCache.Stats stats = cache.stats();
-        assertTrue(stats.evictions() > 0 && stats.hits() > 0 && stats.knownAbsent() > 0, stats.toString());
     }
 
     @Test
