@@ -35,6 +35,7 @@ public final class JePutCost {
     private static final int KEYS = 1_000_000;
     private static final int WRITES_PER_ROUND = 1_000_000;
     private static final int WRITES_PER_LOG_WRITE = 400;
+    private static final ReadOptions RMW = new ReadOptions().setLockMode(LockMode.RMW);
 
     public static void main(String[] args) {
         if (args.length < 2 || !(args[0].equals("txn") || args[0].equals("nontxn"))) {
@@ -75,7 +76,7 @@ public final class JePutCost {
         Transaction txn = transactional ? env.beginTransaction(null, null) : null;
         try (Cursor cursor = db.openCursor(txn, null)) {
             DatabaseEntry k = new DatabaseEntry(key);
-            boolean exists = cursor.get(k, null, Get.SEARCH, new ReadOptions().setLockMode(LockMode.RMW)) != null;
+            boolean exists = cursor.get(k, null, Get.SEARCH, RMW) != null;
             if (exists) {
                 cursor.putCurrent(new DatabaseEntry(record));
             } else {

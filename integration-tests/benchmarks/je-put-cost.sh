@@ -5,10 +5,11 @@
 #
 #   integration-tests/benchmarks/je-put-cost.sh [ROUNDS]
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 version=$(sed -n 's|.*<je.version>\(.*\)</je.version>.*|\1|p' "$here/../../pom.xml")
 jar=${MAVEN_REPO:-$HOME/.m2/repository}/com/sleepycat/je/$version/je-$version.jar
-[ -f "$jar" ] || { echo "je-put-cost.sh: $jar not found: build first (mvn -DskipTests install)" >&2; exit 2; }
+[ -f "$jar" ] || die "$jar not found: build first (mvn -DskipTests install)"
 dir=$(mktemp -d /tmp/earthwo-je-put-cost.XXXXXX)
 trap 'rm -rf "$dir"' EXIT INT TERM
 echo "# $(date -u +%FT%TZ) $(nproc) cores, JE $version, $(java -version 2>&1 | head -1)"

@@ -133,27 +133,12 @@ class JeSegmentStoreRecordCacheTest {
     @Test
     void concurrentWritesPurgesAndReadsLeaveTheCacheEqualToJe() throws Exception {
         int keys = 16;
-        store = StoreFixture.open(dir, SEGMENTS);
-        for (int i = 0; i < keys; i++) {
-            String k = "key-" + i;
-            store.apply(Math.floorMod(k.hashCode(), SEGMENTS), value(k, "first", 1, 0));
-        }
-        store.close();
+        writeFirstVersions(keys);
         store = StoreFixture.open(dir, SEGMENTS); // no segment complete: reads miss, go to JE and fill
         runRandomOperations(6, keys, i -> i < 5_000);
-        Map<String, Optional<Record>> cachedAnswers = new HashMap<>();
-        for (int i = 0; i < keys; i++) {
-            String k = "key-" + i;
-            cachedAnswers.put(k, store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k)));
-        }
+        Map<String, Optional<Record>> cachedAnswers = readAll(keys);
         assertTrue(store.recordCacheStats().hits() > 0);
-        store.close();
-        store = StoreFixture.open(dir, SEGMENTS);
-        for (int i = 0; i < keys; i++) {
-            String k = "key-" + i;
-            Optional<Record> fromJe = store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k));
-            assertEquals(describe(fromJe), describe(cachedAnswers.get(k)), k);
-        }
+        assertAFreshStoreReadsTheSame(cachedAnswers);
         assertFalse(store.recordCacheStats().misses() == 0, "the new store read JE");
     }
 
@@ -216,26 +201,42 @@ class JeSegmentStoreRecordCacheTest {
     @Test
     void writesRacingTheWarmUpLeaveTheCacheEqualToJe() throws Exception {
         int keys = 20_000;
-        store = StoreFixture.open(dir, SEGMENTS);
-        for (int i = 0; i < keys; i++) {
-            String k = "key-" + i;
-            store.apply(Math.floorMod(k.hashCode(), SEGMENTS), value(k, "first", 1, 0));
-        }
-        store.close();
+        writeFirstVersions(keys);
         store = openWithWarmup(null);
         runRandomOperations(4, keys, i -> store.warmup().state() == RecordCacheWarmup.State.RUNNING || i < 5_000);
         assertEquals(RecordCacheWarmup.State.DONE, store.warmup().state());
-        Map<String, Optional<Record>> answers = new HashMap<>();
-        for (int i = 0; i < keys; i++) {
-            String k = "key-" + i;
-            answers.put(k, store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k)));
-        }
-        store.close();
+        assertAFreshStoreReadsTheSame(readAll(keys));
+    }
+
+    /** Writes version 1 of key-0 .. key-(keys-1), each into its segment, and closes the store. */
+    private void writeFirstVersions(int keys) {
         store = StoreFixture.open(dir, SEGMENTS);
         for (int i = 0; i < keys; i++) {
             String k = "key-" + i;
-            assertEquals(describe(store.read(Math.floorMod(k.hashCode(), SEGMENTS), Keys.utf8(k))), describe(answers.get(k)), k);
+            store.apply(segmentOf(k), value(k, "first", 1, 0));
         }
+        store.close();
+    }
+
+    /** What the open store answers for key-0 .. key-(keys-1). */
+    private Map<String, Optional<Record>> readAll(int keys) {
+        Map<String, Optional<Record>> answers = new HashMap<>();
+        for (int i = 0; i < keys; i++) {
+            String k = "key-" + i;
+            answers.put(k, store.read(segmentOf(k), Keys.utf8(k)));
+        }
+        return answers;
+    }
+
+    /** Closes the store and opens it again (its cache empty): JE must answer each key as {@code answers} says. */
+    private void assertAFreshStoreReadsTheSame(Map<String, Optional<Record>> answers) {
+        store.close();
+        store = StoreFixture.open(dir, SEGMENTS);
+        answers.forEach((k, answer) -> assertEquals(describe(store.read(segmentOf(k), Keys.utf8(k))), describe(answer), k));
+    }
+
+    private static int segmentOf(String key) {
+        return Math.floorMod(key.hashCode(), SEGMENTS);
     }
 
     @Test
@@ -284,7 +285,7 @@ class JeSegmentStoreRecordCacheTest {
     private void randomOperation(int keys, int thread, int i) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String k = "key-" + random.nextInt(keys);
-        int segment = Math.floorMod(k.hashCode(), SEGMENTS);
+        int segment = segmentOf(k);
         Version v = new Version(random.nextLong(2, 1_000), thread);
         switch (random.nextInt(6)) {
             case 0 -> store.apply(segment, Record.tombstone(Keys.utf8(k), v));
