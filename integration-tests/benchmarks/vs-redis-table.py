@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Issue 2's targets from the output of vs-redis.sh: one line per (-P, pass, test) with the
-median throughput and p99 of each server over the rounds, and Earthwo's ratios against the
-issue's reference (GET: Redis without persistence; SET: Redis with appendfsync everysec).
+"""Issue 2's targets from the output of vs-redis.sh: one line per (-P, pass, test, Earthwo
+candidate) with the median throughput and p99 over the rounds, and the candidate's ratios
+against the issue's reference (GET: Redis without persistence; SET: Redis with appendfsync
+everysec).
 
     integration-tests/benchmarks/vs-redis.sh > out.txt; integration-tests/benchmarks/vs-redis-table.py out.txt
 """
@@ -34,18 +35,24 @@ def main():
         sys.exit(__doc__)
     runs = parse(sys.argv[1])
     reference = {'GET': 'redis', 'SET': 'redis-aof'}
-    print('-P  pass test  Earthwo rps  reference rps  ratio   Earthwo p99  reference p99  p99 ratio  (reference)')
+    candidates = sorted({k[0] for k in runs if k[0].startswith('Earthwo')})
+    print('-P  pass test  Earthwo rps  reference rps  ratio   Earthwo p99  reference p99  p99 ratio  (candidate, reference)')
     for p, pass_, test in sorted({(k[1], k[2], k[3]) for k in runs}):
-        ours = runs.get(('Earthwo', p, pass_, test))
-        ref = runs.get((reference[test], p, pass_, test))
-        if not ours or not ref:
-            continue
+        for candidate in candidates:
+            row(runs, candidate, p, pass_, test, reference[test])
+
+
+def row(runs, candidate, p, pass_, test, reference):
+    """Prints the candidate's medians and ratios, if both it and the reference ran."""
+    ours = runs.get((candidate, p, pass_, test))
+    ref = runs.get((reference, p, pass_, test))
+    if ours and ref:
         rps = statistics.median(r for r, _ in ours)
         ref_rps = statistics.median(r for r, _ in ref)
         p99 = statistics.median(q for _, q in ours)
         ref_p99 = statistics.median(q for _, q in ref)
         print(f'{p:<3} {pass_:<4} {test:<4} {rps:>11,.0f}  {ref_rps:>13,.0f}  {rps / ref_rps:>5.2f}x  {p99:>9.2f}ms  {ref_p99:>11.2f}ms  '
-              f'{p99 / ref_p99:>8.2f}x  ({reference[test]}, {len(ours)} and {len(ref)} runs)')
+              f'{p99 / ref_p99:>8.2f}x  ({candidate}, {reference}, {len(ours)} and {len(ref)} runs)')
 
 
 if __name__ == '__main__':

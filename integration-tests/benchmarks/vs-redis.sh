@@ -9,12 +9,18 @@
 # its keys now present, which is how a long-running server is measured (BENCHMARKS.md, set L).
 # Prints each tool's CSV lines per pass and the server's RSS after the second.
 #
-#   integration-tests/benchmarks/vs-redis.sh [DIST]        (DIST: default distribution/target/earthwo)
+#   integration-tests/benchmarks/vs-redis.sh [DIST[=JVM OPTIONS] ...]   (default distribution/target/earthwo)
+#
+# Several Earthwo candidates (builds, or one build with other JVM options) are measured in the
+# same rounds as Earthwo-1, Earthwo-2, ... (named in the output's first lines). BENCH_PIPELINES
+# chooses the -P values (default "1 16").
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-DIST=${1:-$(dirname "$0")/../../distribution/target/earthwo}
+CANDIDATES=("$@")
+[ ${#CANDIDATES[@]} -gt 0 ] || CANDIDATES=("$(dirname "$0")/../../distribution/target/earthwo")
 REQUESTS=${BENCH_REQUESTS:-1000000}   # per test; fewer only to try the script
+PIPELINES=${BENCH_PIPELINES:-1 16}
 for tool in redis-server redis-benchmark redis-cli; do
     command -v $tool >/dev/null || die "$tool is not installed (Debian: apt-get install redis-server redis-tools)"
 done
@@ -27,14 +33,22 @@ stop_redis() {
 }
 trap 'stop_node; stop_redis' EXIT INT TERM
 
-earthwo() {   # P
-    start_node "$DIST" ""
-    for pass in 1 2; do
-        echo "== Earthwo -P $1 pass $pass"
-        "$DIST/bin/earthwo" -s "127.0.0.1:$BENCH_PORT" bench -t set,get -n "$REQUESTS" -r 1000000 -c 50 -d 100 -P "$1" --csv
+# The name of candidate $1 (0-based) in the output.
+candidate_name() { [ ${#CANDIDATES[@]} -eq 1 ] && echo Earthwo || echo "Earthwo-$(($1 + 1))"; }
+
+earthwo() {   # P: every candidate in turn
+    local i spec dist opts
+    for i in "${!CANDIDATES[@]}"; do
+        spec=${CANDIDATES[$i]} dist=${spec%%=*} opts=
+        [ "$dist" = "$spec" ] || opts=${spec#*=}
+        start_node "$dist" "$opts"
+        for pass in 1 2; do
+            echo "== $(candidate_name "$i") -P $1 pass $pass"
+            "$dist/bin/earthwo" -s "127.0.0.1:$BENCH_PORT" bench -t set,get -n "$REQUESTS" -r 1000000 -c 50 -d 100 -P "$1" --csv
+        done
+        echo "rss_kib $(node_rss_kib)"
+        stop_node
     done
-    echo "rss_kib $(node_rss_kib)"
-    stop_node
 }
 
 redis() {     # P NAME PORT redis-server options...
@@ -56,13 +70,16 @@ redis() {     # P NAME PORT redis-server options...
     stop_redis
 }
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $(redis-server --version | cut -d' ' -f1-3), Earthwo $DIST"
-for P in 1 16; do
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(redis-server --version | cut -d' ' -f1-3)"
+for i in "${!CANDIDATES[@]}"; do
+    echo "# $(candidate_name "$i"): ${CANDIDATES[$i]}"
+done
+for P in $PIPELINES; do
     earthwo $P
     redis $P redis 6390 --appendonly no
     redis $P redis-aof 6391 --appendonly yes --appendfsync everysec
 done
-for P in 1 16; do
+for P in $PIPELINES; do
     redis $P redis-aof 6391 --appendonly yes --appendfsync everysec
     redis $P redis 6390 --appendonly no
     earthwo $P

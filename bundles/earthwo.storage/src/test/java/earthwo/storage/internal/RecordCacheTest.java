@@ -243,7 +243,7 @@ class RecordCacheTest {
     @Test
     void randomOperationsNeverAnswerOtherThanTheStoreHolds() {
         Random random = new Random(42);
-        runRandomOperations(random, 400_000, () -> "k" + random.nextInt(3_000), () -> random.nextInt(300));
+        runRandomOperations(cache, random, 400_000, () -> "k" + random.nextInt(3_000), () -> random.nextInt(300));
         RecordCache.Stats stats = cache.stats();
         assertTrue(stats.evictions() > 0 && stats.hits() > 0 && stats.knownAbsent() > 0, stats.toString());
     }
@@ -260,10 +260,6 @@ class RecordCacheTest {
             runRandomOperations(small, random, 100_000, () -> "k" + random.nextInt(500) + "x".repeat(random.nextInt(40)),
                     () -> random.nextInt(4) == 0 ? random.nextInt(9_000) : random.nextInt(200));
         }
-    }
-
-    private void runRandomOperations(Random random, int operations, Supplier<String> keys, IntSupplier valueSizes) {
-        runRandomOperations(cache, random, operations, keys, valueSizes);
     }
 
     private static void runRandomOperations(RecordCache cache, Random random, int operations, Supplier<String> keys,
