@@ -103,21 +103,23 @@ public final class JePutCost {
                     }
                 }
                 double micros = (System.nanoTime() - start) / 1000.0 / WRITES_PER_ROUND;
-                String sync = "";
-                if (deferred) {
-                    long syncStart = System.nanoTime();
-                    for (Database db : segments) {
-                        db.sync();
-                    }
-                    env.flushLog(true);
-                    sync = String.format(", sync %d ms", (System.nanoTime() - syncStart) / 1_000_000);
-                }
+                String sync = deferred ? String.format(", sync %d ms", syncMillis(env, segments)) : "";
                 System.out.printf("%s round %d: %.2f us per write%s, %d records%n", mode, round, micros, sync, count(segments));
             }
             for (Database db : segments) {
                 db.close();
             }
         }
+    }
+
+    /** Writes a deferred-write store's records to its log and fsyncs it; returns the time taken. */
+    private static long syncMillis(Environment env, Database[] segments) {
+        long start = System.nanoTime();
+        for (Database db : segments) {
+            db.sync();
+        }
+        env.flushLog(true);
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static void usage() {
