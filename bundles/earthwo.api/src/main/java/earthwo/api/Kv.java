@@ -37,6 +37,30 @@ public interface Kv {
         return Futures.join(deleteAsync(key, options));
     }
 
+    /**
+     * Opens a write burst on the calling thread unless one is open there already. A thread that
+     * serves requests in turns (an event loop) calls it before the writes of a turn and
+     * {@link #endBurst()} after them, so that the writes of one turn share one log write made at
+     * the end of the turn on that thread, as Redis writes its append-only file once per
+     * event-loop turn. Between the two calls the futures of this thread's writes complete only in
+     * {@code endBurst()}, so the thread must not wait for them in between. The default takes no
+     * part: writes then make themselves durable on the implementation's own threads.
+     *
+     * @return true if this call opened a burst: the caller must then call {@link #endBurst()} on
+     *         this thread once it has no more requests at hand; false otherwise
+     */
+    default boolean beginBurst() {
+        return false;
+    }
+
+    /**
+     * Ends the calling thread's burst: makes its writes durable with one log write and completes
+     * their futures on this thread (exceptionally, with a typed error, if that failed). Does
+     * nothing on a thread without an open burst.
+     */
+    default void endBurst() {
+    }
+
     CompletionStage<Version> putAsync(byte[] key, byte[] value, WriteOptions options);
 
     CompletionStage<Boolean> deleteAsync(byte[] key, WriteOptions options);

@@ -4,9 +4,16 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Names and defaults of the node settings that several bundles read. `bin/earthwo` passes them as
- * framework (system) properties; a component's ConfigAdmin configuration overrides them.
- * Lookup order: component configuration, then framework property, then the default here.
+ * Names and defaults of the node settings that several bundles read, and the one way every
+ * bundle reads a setting. `bin/earthwo` passes settings as framework (system) properties; a
+ * component's ConfigAdmin configuration overrides them. Lookup order: component configuration,
+ * then framework property, then the default.
+ *
+ * <p>Each component keeps its own keys in one {@code *Settings} class: a key is a
+ * {@code static final String} whose value starts with {@code earthwo.}, its default sits beside
+ * it in a field of the same name ending in {@code _DEFAULT}, and its validation is in the class's
+ * one resolving method, which reads through the methods here. {@code conf/earthwo.properties}
+ * lists every such key with its default; a test keeps the two the same.
  */
 public final class NodeProperties {
 
@@ -43,6 +50,14 @@ public final class NodeProperties {
     /** Admin secret for remote shell commands; generated into DATA_DIR/admin.secret if unset. */
     public static final String ADMIN_SECRET = "earthwo.admin.secret";
     public static final String ADMIN_SECRET_FILE = "admin.secret";
+
+    /** Largest key in bytes, for every bundle that checks keys. */
+    public static final String MAX_KEY_BYTES = "earthwo.max.key.bytes";
+    public static final String MAX_KEY_BYTES_DEFAULT = String.valueOf(Limits.MAX_KEY_BYTES);
+
+    /** Largest value in bytes, for every bundle that checks values. */
+    public static final String MAX_VALUE_BYTES = "earthwo.max.value.bytes";
+    public static final String MAX_VALUE_BYTES_DEFAULT = String.valueOf(Limits.MAX_VALUE_BYTES);
 
     private NodeProperties() {
     }
@@ -83,5 +98,37 @@ public final class NodeProperties {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("setting " + key + " must be an integer, not '" + v + "'", e);
         }
+    }
+
+    /** An integer setting between {@code min} and {@code max}; anything else is refused, naming the setting. */
+    public static int getInt(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue,
+            int min, int max) {
+        return (int) getLong(key, config, framework, defaultValue, min, max);
+    }
+
+    /** A whole number between {@code min} and {@code max}; anything else is refused, naming the setting. */
+    public static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String defaultValue,
+            long min, long max) {
+        String v = get(key, config, framework, defaultValue);
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + key + " must be an integer, not '" + v + "'", e);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + n);
+        }
+        return n;
+    }
+
+    /** {@value #MAX_KEY_BYTES}, validated: the one definition of the key limit. */
+    public static int maxKeyBytes(Map<String, ?> config, UnaryOperator<String> framework) {
+        return getInt(MAX_KEY_BYTES, config, framework, MAX_KEY_BYTES_DEFAULT, 1, 64 * 1024);
+    }
+
+    /** {@value #MAX_VALUE_BYTES}, validated: the one definition of the value limit. */
+    public static int maxValueBytes(Map<String, ?> config, UnaryOperator<String> framework) {
+        return getInt(MAX_VALUE_BYTES, config, framework, MAX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
     }
 }

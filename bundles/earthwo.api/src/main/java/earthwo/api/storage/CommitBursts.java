@@ -16,7 +16,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * affected. A store whose durability makes a log write expensive (an fsync per write) does not
  * take part: its {@code begin()} returns false and its commits keep their own thread.
  *
- * <p>Provided by the storage bundle next to its {@link SegmentStore}; optional for callers.
+ * <p>Provided by the storage bundle next to its {@link SegmentStore}; the write coordinator offers
+ * it to the node's event loops through {@link earthwo.api.Kv#beginBurst()}.
  */
 @ProviderType
 public interface CommitBursts {

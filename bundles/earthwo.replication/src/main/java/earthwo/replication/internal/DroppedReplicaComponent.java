@@ -1,6 +1,5 @@
 package earthwo.replication.internal;
 
-import earthwo.api.NodeProperties;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.storage.SegmentStore;
@@ -21,15 +20,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the {@link DroppedReplicaCleaner} on its own thread: checks at every map change and
- * periodically. Setting {@value #DELAY} (component configuration PID
- * {@code earthwo.replication.cleaner}, then framework property; default 600000 = 10 min) is how
- * long a segment must not have been held before its records are removed.
+ * periodically. Settings: {@link ReplicaCleanerSettings} (PID {@value ReplicaCleanerSettings#PID}).
  */
-@Component(service = StatusSource.class, configurationPid = "earthwo.replication.cleaner",
+@Component(service = StatusSource.class, configurationPid = ReplicaCleanerSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 public final class DroppedReplicaComponent implements StatusSource {
 
-    static final String DELAY = "earthwo.replica.drop.delay.ms";
     private static final Logger LOG = LoggerFactory.getLogger(DroppedReplicaComponent.class);
 
     private final DroppedReplicaCleaner cleaner;
@@ -40,10 +36,7 @@ public final class DroppedReplicaComponent implements StatusSource {
     @Activate
     public DroppedReplicaComponent(@Reference SegmentStore store, @Reference ClusterView cluster, BundleContext context,
                                    Map<String, Object> config) {
-        this.delayMillis = Long.parseLong(NodeProperties.get(DELAY, config, context::getProperty, "600000").trim());
-        if (delayMillis < 0) {
-            throw new IllegalArgumentException(DELAY + " must be >= 0, not " + delayMillis);
-        }
+        this.delayMillis = ReplicaCleanerSettings.resolve(config, context::getProperty).delayMs;
         this.cleaner = new DroppedReplicaCleaner(store, cluster::currentMap, cluster.localNodeId(), delayMillis,
                 System::currentTimeMillis);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

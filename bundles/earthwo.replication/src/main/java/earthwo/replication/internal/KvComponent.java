@@ -1,7 +1,6 @@
 package earthwo.replication.internal;
 
 import earthwo.api.Kv;
-import earthwo.api.NodeProperties;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
@@ -10,6 +9,7 @@ import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.PeerLinks;
+import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 import org.osgi.framework.BundleContext;
@@ -21,7 +21,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,28 +39,24 @@ import java.util.function.LongSupplier;
  * dynamic: without them remote replicas count as unreachable (they get hints) and writes of
  * segments this node does not hold are WRONG_SEGMENT instead of forwarded.
  *
- * <p>Settings: those of {@link CoordinatorConfig} (ConfigAdmin PID {@code earthwo.replication}),
- * and, resolved with {@link NodeProperties#get} (component configuration, then framework
- * property), {@value #CLOCK_OFFSET} (default 0): milliseconds added to the wall clock the write
- * coordinator and its hybrid logical clock read, for testing clock skew (e.g. {@code -30000}
- * runs this node's clock 30 s behind). A non-zero offset is logged as a warning at activation.
+ * <p>Settings: {@link CoordinatorSettings} (ConfigAdmin PID {@value CoordinatorSettings#PID}).
  */
-@Component(service = {Kv.class, StatusSource.class, PeerHandler.class}, configurationPid = "earthwo.replication",
+@Component(service = {Kv.class, StatusSource.class, PeerHandler.class}, configurationPid = CoordinatorSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.APPLY,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.FORWARD,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
-@Designate(ocd = CoordinatorConfig.class)
 public final class KvComponent implements Kv, StatusSource, PeerHandler {
-
-    /** Fault injection: ms added to the coordinator's wall clock (negative = behind). */
-    static final String CLOCK_OFFSET = "earthwo.clock.offset.ms";
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PeerLinks links;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CommitBursts commitBursts;
 
     private final HintStore hints;
     private final WriteCoordinator coordinator;
@@ -70,36 +65,29 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
 
     @Activate
     public KvComponent(@Reference SegmentStore store, @Reference HintStore hints, @Reference ClusterView cluster,
-                       CoordinatorConfig config, BundleContext context, Map<String, Object> properties) {
+                       BundleContext context, Map<String, Object> properties) {
+        this(store, hints, cluster, CoordinatorSettings.resolve(properties, context::getProperty));
+    }
+
+    private KvComponent(SegmentStore store, HintStore hints, ClusterView cluster, CoordinatorSettings settings) {
         this.hints = hints;
-        long offset = clockOffset(properties, context);
+        long offset = settings.clockOffsetMs;
         LongSupplier wallClock = System::currentTimeMillis;
         if (offset != 0) {
             wallClock = () -> System.currentTimeMillis() + offset;
             LOG.warn("node {}: wall clock offset by {} ms ({}, for testing clock skew)", cluster.localNodeId(), offset,
-                    CLOCK_OFFSET);
+                    CoordinatorSettings.CLOCK_OFFSET);
         }
-        Duration replicaTimeout = Duration.ofMillis(config.replica_timeout_ms());
+        Duration replicaTimeout = Duration.ofMillis(settings.replicaTimeoutMs);
         ReplicaTransport transport = new PeerLinksTransport(() -> links, () -> cluster.currentMap().epoch(), replicaTimeout);
         this.coordinator = new WriteCoordinator(store, cluster, transport, hints, () -> links,
-                Duration.ofMillis(config.forward_timeout_ms()), wallClock,
-                config.max_key_bytes(), config.max_value_bytes(), config.default_write_concern());
+                Duration.ofMillis(settings.forwardTimeoutMs), wallClock,
+                settings.maxKeyBytes, settings.maxValueBytes, settings.defaultWriteConcern);
         this.peerHandler = new ReplicationPeerHandler(coordinator);
-        this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, config.hint_replay_batch(),
-                config.hint_replay_interval_ms(), config.hint_replay_max_backoff_ms(), config.replica_timeout_ms());
+        this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, settings.hintReplayBatch,
+                settings.hintReplayIntervalMs, settings.hintReplayMaxBackoffMs, settings.replicaTimeoutMs);
         replayer.start();
-        LOG.info("node {} write coordinator ready (max key {} B, max value {} B, default W {}, replica timeout {} ms,"
-                        + " hints pending {})", cluster.localNodeId(), config.max_key_bytes(), config.max_value_bytes(),
-                config.default_write_concern(), config.replica_timeout_ms(), hints.pending());
-    }
-
-    private static long clockOffset(Map<String, Object> properties, BundleContext context) {
-        String v = NodeProperties.get(CLOCK_OFFSET, properties, context::getProperty, "0");
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting " + CLOCK_OFFSET + " must be a whole number of ms, not '" + v + "'", e);
-        }
+        LOG.info("node {} write coordinator ready ({}, hints pending {})", cluster.localNodeId(), settings, hints.pending());
     }
 
     @Deactivate
@@ -110,6 +98,20 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
     @Override
     public Optional<Record> get(byte[] key) {
         return coordinator.get(key);
+    }
+
+    @Override
+    public boolean beginBurst() {
+        CommitBursts bursts = commitBursts;
+        return bursts != null && bursts.begin();
+    }
+
+    @Override
+    public void endBurst() {
+        CommitBursts bursts = commitBursts;
+        if (bursts != null) {
+            bursts.end();
+        }
     }
 
     @Override

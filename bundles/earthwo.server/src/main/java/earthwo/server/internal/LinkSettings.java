@@ -44,11 +44,11 @@ final class LinkSettings {
     final String secret;
 
     private LinkSettings(Map<String, ?> c, UnaryOperator<String> f) {
-        threads = ServerSettings.intIn(THREADS, c, f, THREADS_DEFAULT, 1, 64);
-        connectTimeoutMs = ServerSettings.intIn(CONNECT_TIMEOUT, c, f, CONNECT_TIMEOUT_DEFAULT, 1, 600_000);
-        failureMemoryMs = ServerSettings.intIn(FAILURE_MEMORY, c, f, FAILURE_MEMORY_DEFAULT, 0, 600_000);
-        maxInFlight = ServerSettings.intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 10_000_000);
-        defaultTimeoutMs = ServerSettings.intIn(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
+        threads = NodeProperties.getInt(THREADS, c, f, THREADS_DEFAULT, 1, 64);
+        connectTimeoutMs = NodeProperties.getInt(CONNECT_TIMEOUT, c, f, CONNECT_TIMEOUT_DEFAULT, 1, 600_000);
+        failureMemoryMs = NodeProperties.getInt(FAILURE_MEMORY, c, f, FAILURE_MEMORY_DEFAULT, 0, 600_000);
+        maxInFlight = NodeProperties.getInt(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 10_000_000);
+        defaultTimeoutMs = NodeProperties.getInt(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
         maxFrameBytes = ServerSettings.maxFrameBytes(c, f);
         shutdownTimeoutMs = ServerSettings.shutdownTimeoutMs(c, f);
         secret = ServerSettings.emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));

@@ -5,7 +5,6 @@ import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
-import earthwo.api.storage.CommitBursts;
 
 import java.util.Collection;
 
@@ -20,9 +19,6 @@ interface NodeServices {
     ClusterView cluster();
 
     AdminCommands admin();
-
-    /** The store's commit bursts (one log write per I/O-thread turn), or null: writes then use the store's own thread. */
-    CommitBursts commitBursts();
 
     /** Every registered status source (the server's own may or may not be among them). */
     Collection<StatusSource> statusSources();

@@ -15,7 +15,6 @@ import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
-import earthwo.api.storage.CommitBursts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -298,17 +297,17 @@ final class RequestDispatcher {
      * Opens a commit burst on this I/O thread unless one is open, and ends it with a task on the
      * same loop. Netty runs that task after the reads of the loop's current turn, so all writes of
      * the turn share one log write and are answered here, without waking the store's group commit
-     * thread or being woken by it ({@link CommitBursts}).
+     * thread or being woken by it ({@link Kv#beginBurst()}).
      */
     private void joinCommitBurst(Executor loop) {
-        CommitBursts bursts = services.commitBursts();
-        if (bursts == null || !bursts.begin()) {
+        Kv kv = services.kv();
+        if (kv == null || !kv.beginBurst()) {
             return;
         }
         try {
-            loop.execute(bursts::end);
+            loop.execute(kv::endBurst);
         } catch (RejectedExecutionException shuttingDown) {
-            bursts.end(); // nothing joined yet: this write then uses the store's own thread
+            kv.endBurst(); // nothing joined yet: this write then uses the store's own thread
         }
     }
 

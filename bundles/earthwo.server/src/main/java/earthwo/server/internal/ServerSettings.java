@@ -16,14 +16,6 @@ final class ServerSettings {
 
     static final String PID = "earthwo.server";
 
-    /** Largest key in bytes (GET, PUT, DEL, SCAN prefix and continuation). */
-    static final String MAX_KEY_BYTES = "earthwo.max.key.bytes";
-    static final String MAX_KEY_BYTES_DEFAULT = String.valueOf(Limits.MAX_KEY_BYTES);
-
-    /** Largest value in bytes (PUT). */
-    static final String MAX_VALUE_BYTES = "earthwo.max.value.bytes";
-    static final String MAX_VALUE_BYTES_DEFAULT = String.valueOf(Limits.MAX_VALUE_BYTES);
-
     /** Largest frame (bytes after the length prefix) the server accepts. */
     static final String MAX_FRAME_BYTES = "earthwo.server.max.frame.bytes";
     static final String MAX_FRAME_BYTES_DEFAULT = String.valueOf(Limits.MAX_FRAME_BYTES);
@@ -114,24 +106,24 @@ final class ServerSettings {
 
     private ServerSettings(Map<String, ?> c, UnaryOperator<String> f) {
         host = NodeProperties.get(NodeProperties.HOST, c, f, NodeProperties.HOST_DEFAULT).trim();
-        port = intIn(NodeProperties.PORT, c, f, NodeProperties.PORT_DEFAULT, 0, 65_535);
+        port = NodeProperties.getInt(NodeProperties.PORT, c, f, NodeProperties.PORT_DEFAULT, 0, 65_535);
         dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
                 .toAbsolutePath().normalize();
-        maxKeyBytes = intIn(MAX_KEY_BYTES, c, f, MAX_KEY_BYTES_DEFAULT, 1, 64 * 1024);
-        maxValueBytes = intIn(MAX_VALUE_BYTES, c, f, MAX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
+        maxKeyBytes = NodeProperties.maxKeyBytes(c, f); // GET, PUT, DEL, SCAN prefix and continuation
+        maxValueBytes = NodeProperties.maxValueBytes(c, f);
         maxFrameBytes = maxFrameBytes(c, f);
-        maxConnections = intIn(MAX_CONNECTIONS, c, f, MAX_CONNECTIONS_DEFAULT, 1, 1_000_000);
-        maxInFlight = intIn(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 1_000_000);
-        int io = intIn(IO_THREADS, c, f, IO_THREADS_DEFAULT, 0, 1024);
+        maxConnections = NodeProperties.getInt(MAX_CONNECTIONS, c, f, MAX_CONNECTIONS_DEFAULT, 1, 1_000_000);
+        maxInFlight = NodeProperties.getInt(MAX_IN_FLIGHT, c, f, MAX_IN_FLIGHT_DEFAULT, 1, 1_000_000);
+        int io = NodeProperties.getInt(IO_THREADS, c, f, IO_THREADS_DEFAULT, 0, 1024);
         ioThreads = io == 0 ? Runtime.getRuntime().availableProcessors() : io;
-        blockingThreads = intIn(BLOCKING_THREADS, c, f, BLOCKING_THREADS_DEFAULT, 1, 1024);
-        blockingQueue = intIn(BLOCKING_QUEUE, c, f, BLOCKING_QUEUE_DEFAULT, 1, 10_000_000);
+        blockingThreads = NodeProperties.getInt(BLOCKING_THREADS, c, f, BLOCKING_THREADS_DEFAULT, 1, 1024);
+        blockingQueue = NodeProperties.getInt(BLOCKING_QUEUE, c, f, BLOCKING_QUEUE_DEFAULT, 1, 10_000_000);
         offloadData = NodeProperties.getBoolean(OFFLOAD_DATA, c, f, OFFLOAD_DATA_DEFAULT);
-        peerThreads = intIn(PEER_THREADS, c, f, PEER_THREADS_DEFAULT, 1, 1024);
-        peerQueue = intIn(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
-        maxAuthFailures = intIn(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
-        frameStallTimeoutMs = intIn(FRAME_STALL_TIMEOUT, c, f, FRAME_STALL_TIMEOUT_DEFAULT, 0, 3_600_000);
-        backlog = intIn(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
+        peerThreads = NodeProperties.getInt(PEER_THREADS, c, f, PEER_THREADS_DEFAULT, 1, 1024);
+        peerQueue = NodeProperties.getInt(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
+        maxAuthFailures = NodeProperties.getInt(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
+        frameStallTimeoutMs = NodeProperties.getInt(FRAME_STALL_TIMEOUT, c, f, FRAME_STALL_TIMEOUT_DEFAULT, 0, 3_600_000);
+        backlog = NodeProperties.getInt(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
         shutdownTimeoutMs = shutdownTimeoutMs(c, f);
         secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
         adminSecret = emptyToNull(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""));
@@ -149,20 +141,12 @@ final class ServerSettings {
 
     /** {@value #MAX_FRAME_BYTES}: the listener's limit, also what the node's links may send. */
     static int maxFrameBytes(Map<String, ?> c, UnaryOperator<String> f) {
-        return intIn(MAX_FRAME_BYTES, c, f, MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
+        return NodeProperties.getInt(MAX_FRAME_BYTES, c, f, MAX_FRAME_BYTES_DEFAULT, 64, 1024 * 1024 * 1024);
     }
 
     /** {@value #SHUTDOWN_TIMEOUT}, shared by the listener and the links. */
     static long shutdownTimeoutMs(Map<String, ?> c, UnaryOperator<String> f) {
-        return intIn(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
-    }
-
-    static int intIn(String key, Map<String, ?> c, UnaryOperator<String> f, String def, int min, int max) {
-        int v = NodeProperties.getInt(key, c, f, def);
-        if (v < min || v > max) {
-            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + v);
-        }
-        return v;
+        return NodeProperties.getInt(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
     }
 
     static String emptyToNull(String s) {

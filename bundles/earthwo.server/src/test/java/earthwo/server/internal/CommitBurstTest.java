@@ -8,7 +8,6 @@ import earthwo.api.Keys;
 import earthwo.api.WriteConcern;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
-import earthwo.api.storage.CommitBursts;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,16 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server drives the store's commit bursts: writes decoded in one turn of an I/O thread join
- * one burst, which that thread ends after the turn, and only then are they answered.
+ * The server drives the write bursts of {@link earthwo.api.Kv}: writes decoded in one turn of an
+ * I/O thread join one burst, which that thread ends after the turn, and only then are they answered.
  */
 class CommitBurstTest extends ServerTestSupport {
 
     /**
-     * A store's bursts as the server sees them: a write made on a thread with an open burst is
+     * A node's write bursts as the server sees them: a write made on a thread with an open burst is
      * durable (its future completes) only when that burst ends; elsewhere at once.
      */
-    private static final class RecordingBursts implements CommitBursts {
+    private static final class RecordingBursts implements InMemoryKvDouble.Bursts {
         private final ThreadLocal<List<Runnable>> open = new ThreadLocal<>();
         final AtomicInteger begun = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
@@ -75,9 +74,8 @@ class CommitBurstTest extends ServerTestSupport {
 
     private ServerComponent startWithBursts(String offloadData) {
         kv.completer = bursts::durable;
-        ServerComponent c = start(settings(ServerSettings.OFFLOAD_DATA, offloadData));
-        c.commitBursts = bursts;
-        return c;
+        kv.bursts = bursts;
+        return start(settings(ServerSettings.OFFLOAD_DATA, offloadData));
     }
 
     @Test

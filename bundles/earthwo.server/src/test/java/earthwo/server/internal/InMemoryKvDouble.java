@@ -32,6 +32,29 @@ final class InMemoryKvDouble implements Kv {
     private final Map<byte[], Record> data = new ConcurrentSkipListMap<>(Keys::compare);
     private final AtomicLong clock = new AtomicLong(1);
     volatile Executor completer;
+    /** Where {@link #beginBurst()} and {@link #endBurst()} go; none: this Kv takes no part in bursts. */
+    volatile Bursts bursts;
+
+    /** The write bursts a test lets this Kv take part in. */
+    interface Bursts {
+        boolean begin();
+
+        void end();
+    }
+
+    @Override
+    public boolean beginBurst() {
+        Bursts b = bursts;
+        return b != null && b.begin();
+    }
+
+    @Override
+    public void endBurst() {
+        Bursts b = bursts;
+        if (b != null) {
+            b.end();
+        }
+    }
 
     @Override
     public Optional<Record> get(byte[] key) {

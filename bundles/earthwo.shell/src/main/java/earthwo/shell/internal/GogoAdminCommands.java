@@ -5,12 +5,12 @@ import earthwo.api.admin.AdminCommands;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.charset.Charset;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * newline. It is <b>empty exactly when the command printed nothing and returned null</b> —
  * {@code kv:get} of an absent key — while an empty value gives {@code "\n"}.</li>
  * <li>{@code ok=false}: unknown command, syntax error, the command threw, the output exceeded
- * {@link AdminConfig#max_output_bytes()} (it is cut there) or the time limit passed; the
+ * {@value AdminSettings#MAX_OUTPUT_BYTES} (it is cut there) or the time limit passed; the
  * output is whatever was printed followed by a one-line message.</li>
  * </ul>
  *
@@ -48,9 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shut down in {@link #deactivate()}; when the pool and its queue are full the call fails at
  * once as busy. A command past its time limit is interrupted and its session closed.
  */
-@Component(service = AdminCommands.class, configurationPid = "earthwo.shell.admin",
+@Component(service = AdminCommands.class, configurationPid = AdminSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
-@Designate(ocd = AdminConfig.class)
 public final class GogoAdminCommands implements AdminCommands {
 
     private static final Logger LOG = LoggerFactory.getLogger(GogoAdminCommands.class);
@@ -62,9 +62,13 @@ public final class GogoAdminCommands implements AdminCommands {
     private final ThreadPoolExecutor executor;
 
     @Activate
-    public GogoAdminCommands(@Reference CommandProcessor processor, AdminConfig config) {
-        this(processor, config.max_output_bytes(), config.timeout_ms(), config.max_concurrent(),
-                config.max_queued(), config.max_command_chars());
+    public GogoAdminCommands(@Reference CommandProcessor processor, BundleContext context, Map<String, Object> config) {
+        this(processor, AdminSettings.resolve(config, context::getProperty));
+    }
+
+    private GogoAdminCommands(CommandProcessor processor, AdminSettings settings) {
+        this(processor, settings.maxOutputBytes, settings.timeoutMs, settings.maxConcurrent, settings.maxQueued,
+                settings.maxCommandChars);
     }
 
     GogoAdminCommands(CommandProcessor processor, int maxOutputBytes, long timeoutMillis, int maxConcurrent,

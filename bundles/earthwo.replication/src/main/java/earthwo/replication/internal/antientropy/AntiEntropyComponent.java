@@ -1,6 +1,5 @@
 package earthwo.replication.internal.antientropy;
 
-import earthwo.api.NodeProperties;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
@@ -35,26 +34,21 @@ import java.util.function.UnaryOperator;
 
 /**
  * Anti-entropy and partition reconciliation (DESIGN §5, §6): answers the anti-entropy peer
- * messages (types 16–22), runs a pass every {@value #INTERVAL}{@code =}30000 ms for the segments
+ * messages (types 16–22), runs a pass every {@value AntiEntropySettings#INTERVAL} (30 s by default) for the segments
  * this node masters, and at once when a map change gives those segments replicas that may lack
  * their data (see {@link #passReason}); provides {@link ReplicaSync}
  * and the "antientropy" status. One scheduler thread, started in activate and stopped in
  * deactivate. Without {@link PeerLinks} it still answers nothing and runs no pass.
  *
- * <p>Settings (component configuration PID {@code earthwo.antientropy}, then framework property):
- * {@value #INTERVAL} (default 30000; 0 disables periodic passes), {@value #GRACE} (default 3600000),
- * {@value #TIMEOUT} (per message, default 30000).
+ * <p>Settings: {@link AntiEntropySettings} (PID {@value AntiEntropySettings#PID}).
  */
-@Component(service = {ReplicaSync.class, StatusSource.class, PeerHandler.class}, configurationPid = "earthwo.antientropy",
+@Component(service = {ReplicaSync.class, StatusSource.class, PeerHandler.class}, configurationPid = AntiEntropySettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         property = {"earthwo.peer.types:Integer=16", "earthwo.peer.types:Integer=17", "earthwo.peer.types:Integer=18",
                 "earthwo.peer.types:Integer=19", "earthwo.peer.types:Integer=20", "earthwo.peer.types:Integer=21",
                 "earthwo.peer.types:Integer=22"})
 public final class AntiEntropyComponent implements ReplicaSync, StatusSource, PeerHandler {
 
-    static final String INTERVAL = "earthwo.antientropy.interval.ms";
-    static final String GRACE = "earthwo.tombstone.grace.ms";
-    static final String TIMEOUT = "earthwo.antientropy.timeout.ms";
     /** Seconds a requested pass waits for the peer links to be bound (at activation). */
     private static final int LINK_WAIT_ATTEMPTS = 30;
     /**
@@ -93,9 +87,10 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
 
     AntiEntropyComponent(SegmentStore store, ClusterView cluster, Map<String, ?> config, UnaryOperator<String> framework) {
         this.cluster = cluster;
-        this.intervalMillis = Long.parseLong(NodeProperties.get(INTERVAL, config, framework, "30000").trim());
-        long grace = Long.parseLong(NodeProperties.get(GRACE, config, framework, "3600000").trim());
-        long timeout = Long.parseLong(NodeProperties.get(TIMEOUT, config, framework, "30000").trim());
+        AntiEntropySettings settings = AntiEntropySettings.resolve(config, framework);
+        this.intervalMillis = settings.intervalMs;
+        long grace = settings.tombstoneGraceMs;
+        long timeout = settings.timeoutMs;
         this.engine = new AntiEntropy(store, cluster, () -> links, grace, System::currentTimeMillis, Duration.ofMillis(timeout));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "earthwo-antientropy-" + cluster.localNodeId());
