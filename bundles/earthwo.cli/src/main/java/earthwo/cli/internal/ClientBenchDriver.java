@@ -1,10 +1,11 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.WriteOptions;
+import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
-import earthwo.client.internal.RoutingKvClient;
+import earthwo.client.EarthwoClients;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bench --java-client}: the load goes through the Java client library. {@code -c} clients,
- * each its own single-node {@link RoutingKvClient} (one connection to the first seed that answers,
- * with its reader and writer threads; no segment routing: a node forwards what it does not hold)
+ * each its own single-node client ({@link EarthwoClients#connectToOneNode}: one connection to the
+ * first seed that answers, with its reader and writer threads; no segment routing: a node forwards
+ * what it does not hold)
  * driven by one thread that keeps {@code -P} requests in flight; {@code -n} requests per test
  * split evenly among the clients. Failed requests are retried by the client as in any application
  * (UNAVAILABLE, BUSY, WRONG_SEGMENT within the request timeout).
@@ -30,7 +32,7 @@ final class ClientBenchDriver implements Bench.Driver {
 
     private final BenchOptions options;
     private final KvClientFactory.Config config;
-    private final List<RoutingKvClient> clients = new ArrayList<>();
+    private final List<KvClient> clients = new ArrayList<>();
 
     ClientBenchDriver(BenchOptions options, KvClientFactory.Config config) {
         this.options = options;
@@ -40,13 +42,13 @@ final class ClientBenchDriver implements Bench.Driver {
     @Override
     public void open() {
         for (int i = 0; i < options.clients; i++) {
-            clients.add(RoutingKvClient.connect(config, false, null));
+            clients.add(EarthwoClients.connectToOneNode(config));
         }
     }
 
     @Override
     public void close() {
-        for (RoutingKvClient c : clients) {
+        for (KvClient c : clients) {
             c.close();
         }
         clients.clear();
@@ -67,7 +69,7 @@ final class ClientBenchDriver implements Bench.Driver {
             int quota = n / c + (i < n % c ? 1 : 0);
             int[] lat = new int[quota];
             latencies[i] = lat;
-            RoutingKvClient client = clients.get(i);
+            KvClient client = clients.get(i);
             Thread t = new Thread(() -> {
                 try {
                     start.await();
@@ -103,7 +105,7 @@ final class ClientBenchDriver implements Bench.Driver {
         return new BenchResult(test, all, elapsed, errors.get());
     }
 
-    private void drive(String test, RoutingKvClient client, int quota, int[] lat, byte[] value, AtomicLong errors,
+    private void drive(String test, KvClient client, int quota, int[] lat, byte[] value, AtomicLong errors,
                        AtomicReference<Throwable> firstError) throws InterruptedException {
         int depth = options.pipeline;
         Semaphore window = new Semaphore(depth);
@@ -133,14 +135,14 @@ final class ClientBenchDriver implements Bench.Driver {
         window.acquire(depth);
     }
 
-    private CompletableFuture<?> issue(String test, RoutingKvClient client, byte[] key, byte[] value) {
+    private CompletableFuture<?> issue(String test, KvClient client, byte[] key, byte[] value) {
         switch (test) {
             case "SET":
                 return client.putAsync(key, value, WriteOptions.DEFAULT.withConcern(options.concern));
             case "GET":
                 return client.getAsync(key);
             default:
-                return client.pingAsync();
+                return EarthwoClients.pingAsync(client);
         }
     }
 }

@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.client.testing.FakeNodeServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import java.util.ArrayList;
 import java.util.List;

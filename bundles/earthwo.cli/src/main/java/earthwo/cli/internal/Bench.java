@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.api.client.KvClientFactory;
 
@@ -21,9 +21,9 @@ import java.util.List;
  * <ul>
  *   <li>default, {@link NioBenchDriver}: like redis-benchmark, one thread drives every connection
  *       with non-blocking sockets, so the load generator costs the machine little CPU;</li>
- *   <li>{@code --java-client}, {@link ClientBenchDriver}: one Java client ({@code RoutingKvClient})
- *       per {@code -c}, each driven by a thread of its own: what an application using the client
- *       library gets, client threads and all.</li>
+ *   <li>{@code --java-client}, {@link ClientBenchDriver}: one Java client (the client library's
+ *       single-node client) per {@code -c}, each driven by a thread of its own: what an
+ *       application using the client library gets, client threads and all.</li>
  * </ul>
  */
 final class Bench {

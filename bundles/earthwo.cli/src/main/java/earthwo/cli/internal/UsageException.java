@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 /** A command line the CLI cannot understand; exit code 64 (EX_USAGE). */
 final class UsageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
@@ -10,9 +10,10 @@ import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.client.CommandFailedException;
-import earthwo.client.internal.RoutingKvClient;
+import earthwo.client.EarthwoClients;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,7 +34,9 @@ import java.util.Optional;
 
 /**
  * The {@code bin/earthwo} data and admin commands:
- * {@code java -cp earthwo.api.jar:earthwo.client.jar earthwo.client.cli.EarthwoCli [global options] COMMAND ...}.
+ * {@code java -cp earthwo.cli.jar:earthwo.api.jar:earthwo.client.jar earthwo.cli.internal.EarthwoCli
+ * [global options] COMMAND ...}.
+ * It talks to the node through {@link EarthwoClients}, the client library's plain-jar entry point.
  * See {@link #USAGE}. Exit codes: 0 ok, 1 key absent ({@code get}), 2 error (one line on
  * stderr, {@code earthwo: CODE: message}), 64 usage error. Stack traces only with EARTHWO_DEBUG=1.
  */
@@ -205,7 +208,7 @@ public final class EarthwoCli {
         }
         exactly(pos, 2, "put KEY VALUE [--ttl MS] [--w 1|quorum|all]");
         long expiresAt = ttl > 0 ? System.currentTimeMillis() + ttl : Record.NEVER;
-        try (RoutingKvClient c = connect(false)) {
+        try (KvClient c = connect(false)) {
             Version v = c.put(Keys.utf8(pos.get(0)), Keys.utf8(pos.get(1)), WriteOptions.of(concern, expiresAt));
             out.println(v);
         }
@@ -214,7 +217,7 @@ public final class EarthwoCli {
 
     private int get(List<String> args) {
         exactly(args, 1, "get KEY");
-        try (RoutingKvClient c = connect(false)) {
+        try (KvClient c = connect(false)) {
             Optional<Record> r = c.get(Keys.utf8(args.get(0)));
             if (r.isEmpty()) {
                 return ABSENT;
@@ -227,7 +230,7 @@ public final class EarthwoCli {
 
     private int del(List<String> args) {
         exactly(args, 1, "del KEY");
-        try (RoutingKvClient c = connect(false)) {
+        try (KvClient c = connect(false)) {
             out.println(c.delete(Keys.utf8(args.get(0))) ? "1" : "0");
         }
         return OK;
@@ -252,7 +255,7 @@ public final class EarthwoCli {
             throw new UsageException("usage: scan PREFIX [--limit N]");
         }
         byte[] prefix = pos.isEmpty() ? new byte[0] : Keys.utf8(pos.get(0));
-        try (RoutingKvClient c = connect(false)) {
+        try (KvClient c = connect(false)) {
             ScanPage page = c.scan(prefix, null, limit);
             for (Record r : page.records()) {
                 out.write(r.key(), 0, r.key().length);
@@ -266,8 +269,8 @@ public final class EarthwoCli {
 
     private int ping(List<String> args) {
         exactly(args, 0, "ping");
-        try (RoutingKvClient c = connect(false)) {
-            earthwo.api.Futures.join(c.pingAsync());
+        try (KvClient c = connect(false)) {
+            earthwo.api.Futures.join(EarthwoClients.pingAsync(c));
             out.println("PONG");
         }
         return OK;
@@ -275,7 +278,7 @@ public final class EarthwoCli {
 
     private int status(List<String> args) {
         exactly(args, 0, "status");
-        try (RoutingKvClient c = connect(false)) {
+        try (KvClient c = connect(false)) {
             for (Map.Entry<String, String> e : c.statusAsync().join().entrySet()) {
                 out.println(e.getKey() + ": " + e.getValue());
             }
@@ -292,7 +295,7 @@ public final class EarthwoCli {
             throw new UsageException("usage: exec 'CMD'");
         }
         String command = String.join(" ", args);
-        try (RoutingKvClient c = connect(true)) {
+        try (KvClient c = connect(true)) {
             return runAdmin(c, command) ? OK : ERROR;
         }
     }
@@ -300,7 +303,7 @@ public final class EarthwoCli {
     private int shell(List<String> args) {
         exactly(args, 0, "shell");
         boolean failed = false;
-        try (RoutingKvClient c = connect(true);
+        try (KvClient c = connect(true);
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             while (true) {
                 if (interactive) {
@@ -339,7 +342,7 @@ public final class EarthwoCli {
     }
 
     /** Runs one admin command, prints its output; returns false when the command failed. */
-    private boolean runAdmin(RoutingKvClient c, String command) {
+    private boolean runAdmin(KvClient c, String command) {
         try {
             String output = c.execAsync(command).join();
             out.print(output);
@@ -408,12 +411,12 @@ public final class EarthwoCli {
 
     // ---------------------------------------------------------------- helpers
 
-    private RoutingKvClient connect(boolean admin) {
+    private KvClient connect(boolean admin) {
         KvClientFactory.Config cfg = config();
         if (admin) {
             cfg = cfg.withAdminSecret(adminSecret());
         }
-        return RoutingKvClient.connect(cfg, true, null);
+        return EarthwoClients.connect(cfg);
     }
 
     KvClientFactory.Config config() {

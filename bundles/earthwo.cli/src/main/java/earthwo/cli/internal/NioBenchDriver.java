@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
@@ -11,7 +11,6 @@ import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Opcode;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
-import earthwo.client.internal.Connection;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -205,7 +204,7 @@ final class NioBenchDriver implements Bench.Driver {
 
     /** A blocking, connected channel with TCP_NODELAY and a read timeout for the set-up exchange. */
     private SocketChannel connect(String address) {
-        InetSocketAddress target = Connection.parseAddress(address);
+        InetSocketAddress target = HostPort.parse(address);
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open();
@@ -240,7 +239,7 @@ final class NioBenchDriver implements Bench.Driver {
             InputStream in = ch.socket().getInputStream();
             byte[] head = readFully(in, new byte[Frames.LENGTH_BYTES]);
             int len = ByteBuffer.wrap(head).getInt();
-            if (len < Frames.HEADER_BYTES || len > Connection.MAX_FRAME) {
+            if (len < Frames.HEADER_BYTES || len > Frames.DEFAULT_MAX_FRAME) {
                 throw new EarthwoException(ErrorCode.UNAVAILABLE, "protocol error: " + address + " sent a frame of "
                         + len + " bytes");
             }
@@ -451,9 +450,9 @@ final class NioBenchDriver implements Bench.Driver {
         while (in.remaining() >= Frames.LENGTH_BYTES) {
             int p = in.position();
             int len = in.getInt(p);
-            if (len < Frames.HEADER_BYTES || len > Connection.MAX_FRAME) {
+            if (len < Frames.HEADER_BYTES || len > Frames.DEFAULT_MAX_FRAME) {
                 die(l, "protocol error: " + l.address + " sent a frame of " + len + " bytes (allowed "
-                        + Frames.HEADER_BYTES + ".." + Connection.MAX_FRAME + ")");
+                        + Frames.HEADER_BYTES + ".." + Frames.DEFAULT_MAX_FRAME + ")");
                 return;
             }
             if (in.remaining() < Frames.LENGTH_BYTES + len) {

@@ -1,4 +1,4 @@
-package earthwo.client.cli;
+package earthwo.cli.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
