@@ -44,13 +44,16 @@ final class JeHintStore implements HintStore {
     private static final byte FORMAT_1 = 1;
     private static final int KEY_BYTES = 12;
 
-    private final JeSegmentStore owner;
+    /** The store's guard: hint operations run while the store is open, as record operations do. */
+    private final JeOperationGuard guard;
+    private final int segmentCount;
     private final Database db;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Integer, AtomicLong> counts = new ConcurrentHashMap<>();
 
-    JeHintStore(JeSegmentStore owner, Database db) {
-        this.owner = owner;
+    JeHintStore(JeOperationGuard guard, int segmentCount, Database db) {
+        this.guard = guard;
+        this.segmentCount = segmentCount;
         this.db = db;
         load();
     }
@@ -64,7 +67,7 @@ final class JeHintStore implements HintStore {
         long total = 0;
         try (Cursor c = db.openCursor(null, CursorConfig.READ_COMMITTED)) {
             while (c.getNext(key, data, null) == OperationStatus.SUCCESS) {
-                ByteBuffer k = ByteBuffer.wrap(JeSegmentStore.bytes(key));
+                ByteBuffer k = ByteBuffer.wrap(JeEntries.bytes(key));
                 int node = k.getInt();
                 max = Math.max(max, k.getLong());
                 counts.computeIfAbsent(node, n -> new AtomicLong()).incrementAndGet();
@@ -82,11 +85,11 @@ final class JeHintStore implements HintStore {
         if (node < 0) {
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "hint for invalid node " + node);
         }
-        if (segment < 0 || segment >= owner.segmentCount()) {
+        if (segment < 0 || segment >= segmentCount) {
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "hint for segment " + segment + " out of range");
         }
         byte[] encoded = encodeValue(segment, record);
-        owner.gated(DATABASE, "add hint", () -> {
+        guard.gated(DATABASE, "add hint", () -> {
             db.put(null, new DatabaseEntry(key(node, sequence.incrementAndGet())), new DatabaseEntry(encoded));
             return Boolean.TRUE;
         });
@@ -98,18 +101,18 @@ final class JeHintStore implements HintStore {
         if (limit <= 0) {
             return List.of();
         }
-        return owner.gated(DATABASE, "peek hints", () -> {
+        return guard.gated(DATABASE, "peek hints", () -> {
             List<Hint> out = new ArrayList<>(Math.min(limit, 1024));
             DatabaseEntry key = new DatabaseEntry(key(node, 0));
             DatabaseEntry data = new DatabaseEntry();
             try (Cursor c = db.openCursor(null, CursorConfig.READ_COMMITTED)) {
                 OperationStatus st = c.getSearchKeyRange(key, data, null);
                 while (st == OperationStatus.SUCCESS && out.size() < limit) {
-                    ByteBuffer k = ByteBuffer.wrap(JeSegmentStore.bytes(key));
+                    ByteBuffer k = ByteBuffer.wrap(JeEntries.bytes(key));
                     if (k.getInt() != node) {
                         break;
                     }
-                    out.add(decode(node, k.getLong(), JeSegmentStore.bytes(data)));
+                    out.add(decode(node, k.getLong(), JeEntries.bytes(data)));
                     st = c.getNext(key, data, null);
                 }
             }
@@ -119,7 +122,7 @@ final class JeHintStore implements HintStore {
 
     @Override
     public void remove(Hint hint) {
-        boolean deleted = owner.gated(DATABASE, "remove hint",
+        boolean deleted = guard.gated(DATABASE, "remove hint",
                 () -> db.delete(null, new DatabaseEntry(key(hint.node(), hint.sequence()))) == OperationStatus.SUCCESS);
         if (deleted) {
             AtomicLong n = counts.get(hint.node());

@@ -3,7 +3,6 @@ package earthwo.storage.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -50,28 +49,17 @@ final class RecordCache {
 
     static final int STRIPES = 64;
     private static final int STRIPE_SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(STRIPES);
-    private static final int FIRST_RING_BYTES = 16 * 1024;
     /** The smallest capacity: four first-size rings per stripe. */
-    static final long MIN_CAPACITY_BYTES = STRIPES * 4L * FIRST_RING_BYTES;
-    private static final int FIRST_SLOTS = 256;
+    static final long MIN_CAPACITY_BYTES = STRIPES * 4L * RecordCacheStripe.FIRST_RING_BYTES;
 
-    /** Entry header: length, hash, segment, key length, data length (-1: absent). */
-    static final int ENTRY_HEADER = 20;
-    private static final int LEN = 0;
-    private static final int HASH = 4;
-    private static final int SEGMENT = 8;
-    private static final int KEY_LEN = 12;
-    private static final int DATA_LEN = 16;
-
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** States of a segment in {@link #complete}. */
-    private static final int INCOMPLETE = 0;
+    /** States of a segment in {@link #complete}; a stripe sets INCOMPLETE when it drops a record. */
+    static final int INCOMPLETE = 0;
     private static final int COMPLETE = 1;
     private static final int LOADING = 2;
 
-    private final Stripe[] stripes = new Stripe[STRIPES];
+    private final RecordCacheStripe[] stripes = new RecordCacheStripe[STRIPES];
     /** Per segment, {@link #COMPLETE}, {@link #LOADING} or {@link #INCOMPLETE} (see the class comment). */
     private final AtomicIntegerArray complete;
     private final long capacityBytes;
@@ -91,7 +79,7 @@ final class RecordCache {
         this.capacityBytes = (long) stripeMax * STRIPES;
         this.complete = new AtomicIntegerArray(segments);
         for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Stripe(stripeMax, complete);
+            stripes[i] = new RecordCacheStripe(stripeMax, complete);
         }
     }
 
@@ -133,7 +121,7 @@ final class RecordCache {
 
     private byte[] lookup(int segment, byte[] key, boolean countRead) {
         long h = hash(segment, key);
-        Stripe s = stripe(h);
+        RecordCacheStripe s = stripe(h);
         synchronized (s) {
             int slot = s.find((int) h, segment, key);
             if (slot < 0) {
@@ -150,13 +138,7 @@ final class RecordCache {
             if (countRead) {
                 s.hits++;
             }
-            int at = s.entryAt(slot);
-            int dataLen = s.readInt(at + DATA_LEN);
-            if (dataLen < 0) {
-                return ABSENT;
-            }
-            int from = at + ENTRY_HEADER + key.length;
-            return Arrays.copyOfRange(s.ring, from, from + dataLen);
+            return s.dataAt(slot, key.length);
         }
     }
 
@@ -172,7 +154,7 @@ final class RecordCache {
      */
     boolean fill(int segment, byte[] key, byte[] data, long ticket) {
         long h = hash(segment, key);
-        Stripe s = stripe(h);
+        RecordCacheStripe s = stripe(h);
         synchronized (s) {
             if (s.find((int) h, segment, key) >= 0) {
                 return true;
@@ -184,7 +166,7 @@ final class RecordCache {
     /** A write stores {@code data} (JE data with its version) for the key; told under its record lock, before the commit. */
     void stored(int segment, byte[] key, byte[] data) {
         long h = hash(segment, key);
-        Stripe s = stripe(h);
+        RecordCacheStripe s = stripe(h);
         synchronized (s) {
             s.changes++;
             int slot = s.find((int) h, segment, key);
@@ -201,7 +183,7 @@ final class RecordCache {
     /** A purge removed the key's record, which had the version stored in {@code data}. */
     void purged(int segment, byte[] key, byte[] data) {
         long h = hash(segment, key);
-        Stripe s = stripe(h);
+        RecordCacheStripe s = stripe(h);
         synchronized (s) {
             s.changes++;
             int slot = s.find((int) h, segment, key);
@@ -214,7 +196,7 @@ final class RecordCache {
     /** Forgets the key: a write of it failed and JE's state is not known. */
     void invalidate(int segment, byte[] key) {
         long h = hash(segment, key);
-        Stripe s = stripe(h);
+        RecordCacheStripe s = stripe(h);
         synchronized (s) {
             s.changes++;
             complete.set(segment, INCOMPLETE);
@@ -234,7 +216,7 @@ final class RecordCache {
         long entries = 0;
         long ringBytes = 0;
         long usedBytes = 0;
-        for (Stripe s : stripes) {
+        for (RecordCacheStripe s : stripes) {
             synchronized (s) {
                 hits += s.hits;
                 knownAbsent += s.knownAbsent;
@@ -263,7 +245,7 @@ final class RecordCache {
                  long evictions, int completeSegments) {
     }
 
-    private Stripe stripe(long hash) {
+    private RecordCacheStripe stripe(long hash) {
         return stripes[(int) (hash >>> STRIPE_SHIFT)];
     }
 
@@ -282,221 +264,5 @@ final class RecordCache {
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
         return h;
-    }
-
-    /**
-     * One ring of entries and its index. Positions in the ring ({@code head}, {@code tail}) grow
-     * without bound; an entry lies at {@code position & (ring.length - 1)} and never wraps: the
-     * bytes left before the ring's end are skipped (a negative length marks them when it fits).
-     * An index slot is {@code hash << 32 | (offset + 1)}; 0 is an empty slot.
-     */
-    private static final class Stripe {
-        private final int maxRingBytes;
-        private final AtomicIntegerArray complete;
-        byte[] ring = new byte[FIRST_RING_BYTES];
-        long head;
-        long tail;
-        long[] slots = new long[FIRST_SLOTS];
-        int entries;
-        /** Changes reported for this stripe; read without the lock by {@link #ticket}. */
-        volatile long changes;
-        long hits;
-        long knownAbsent;
-        long misses;
-        long evictions;
-
-        Stripe(int maxRingBytes, AtomicIntegerArray complete) {
-            this.maxRingBytes = maxRingBytes;
-            this.complete = complete;
-        }
-
-        int readInt(int at) {
-            return (int) INT.get(ring, at);
-        }
-
-        int entryAt(int slot) {
-            return (int) slots[slot] - 1;
-        }
-
-        /**
-         * Compares the version of the data cached in {@code slot} (key of {@code keyLength}
-         * bytes) with that of {@code data}: positive when the cached one is newer. A cached
-         * absence is older than any record.
-         */
-        int compareVersions(int slot, int keyLength, byte[] data) {
-            int at = entryAt(slot);
-            if (readInt(at + DATA_LEN) < 0) {
-                return -1;
-            }
-            return RecordCodec.compareVersions(ring, at + ENTRY_HEADER + keyLength, data);
-        }
-
-        /** The slot of the key's entry, or -1. */
-        int find(int hash, int segment, byte[] key) {
-            int mask = slots.length - 1;
-            for (int i = hash & mask; ; i = (i + 1) & mask) {
-                long s = slots[i];
-                if (s == 0) {
-                    return -1;
-                }
-                if ((int) (s >>> 32) == hash) {
-                    int at = (int) s - 1;
-                    if (readInt(at + SEGMENT) == segment && readInt(at + KEY_LEN) == key.length
-                            && Arrays.equals(ring, at + ENTRY_HEADER, at + ENTRY_HEADER + key.length, key, 0, key.length)) {
-                        return i;
-                    }
-                }
-            }
-        }
-
-        /** Appends an entry (the key must not be cached); false, and nothing cached, if it is too large to cache. */
-        boolean append(int hash, int segment, byte[] key, byte[] data) {
-            int dataLen = data == null ? -1 : data.length;
-            long size = (long) ENTRY_HEADER + key.length + Math.max(0, dataLen);
-            if (size > maxRingBytes / 8) {
-                if (data != null) {
-                    complete.set(segment, INCOMPLETE);
-                }
-                return false;
-            }
-            int at = makeRoom((int) size);
-            INT.set(ring, at + LEN, (int) size);
-            INT.set(ring, at + HASH, hash);
-            INT.set(ring, at + SEGMENT, segment);
-            INT.set(ring, at + KEY_LEN, key.length);
-            INT.set(ring, at + DATA_LEN, dataLen);
-            System.arraycopy(key, 0, ring, at + ENTRY_HEADER, key.length);
-            if (data != null) {
-                System.arraycopy(data, 0, ring, at + ENTRY_HEADER + key.length, data.length);
-            }
-            tail += size;
-            if (entries + 1 > slots.length / 2) {
-                resizeIndex(slots.length * 2);
-            }
-            insertSlot(((long) hash << 32) | (at + 1L));
-            entries++;
-            return true;
-        }
-
-        /** Frees {@code size} contiguous bytes at the tail (growing the ring or evicting) and returns their offset. */
-        private int makeRoom(int size) {
-            while (true) {
-                int cap = ring.length;
-                int at = (int) (tail & (cap - 1));
-                int skip = at + size > cap ? cap - at : 0;
-                if (tail + skip + size - head <= cap) {
-                    if (skip > 0) {
-                        if (skip >= Integer.BYTES) {
-                            INT.set(ring, at, -skip);
-                        }
-                        tail += skip;
-                        at = 0;
-                    }
-                    return at;
-                }
-                if (cap < maxRingBytes) {
-                    grow();
-                } else {
-                    evictOldest();
-                }
-            }
-        }
-
-        private void evictOldest() {
-            int cap = ring.length;
-            int at = (int) (head & (cap - 1));
-            if (cap - at < Integer.BYTES) {
-                head += cap - at;
-                return;
-            }
-            int len = readInt(at + LEN);
-            if (len < 0) {
-                head += -len;
-                return;
-            }
-            int slot = slotOf(readInt(at + HASH), at);
-            if (slot >= 0) {
-                if (readInt(at + DATA_LEN) >= 0) {
-                    complete.set(readInt(at + SEGMENT), INCOMPLETE);
-                }
-                removeSlot(slot);
-                entries--;
-                evictions++;
-            }
-            head += len;
-        }
-
-        /** The slot pointing at the entry at {@code at}, or -1 when that entry was replaced or removed. */
-        private int slotOf(int hash, int at) {
-            long wanted = ((long) hash << 32) | (at + 1L);
-            int mask = slots.length - 1;
-            for (int i = hash & mask; ; i = (i + 1) & mask) {
-                long s = slots[i];
-                if (s == 0) {
-                    return -1;
-                }
-                if (s == wanted) {
-                    return i;
-                }
-            }
-        }
-
-        /** Doubles the ring, copying the live entries to its start (the dead ones are dropped). */
-        private void grow() {
-            byte[] old = ring;
-            byte[] bigger = new byte[old.length * 2];
-            int to = 0;
-            for (int i = 0; i < slots.length; i++) {
-                long s = slots[i];
-                if (s != 0) {
-                    int from = (int) s - 1;
-                    int len = (int) INT.get(old, from + LEN);
-                    System.arraycopy(old, from, bigger, to, len);
-                    slots[i] = (s & 0xFFFF_FFFF_0000_0000L) | (to + 1L);
-                    to += len;
-                }
-            }
-            ring = bigger;
-            head = 0;
-            tail = to;
-        }
-
-        void remove(int slot) {
-            removeSlot(slot);
-            entries--;
-        }
-
-        private void insertSlot(long s) {
-            int mask = slots.length - 1;
-            int i = (int) (s >>> 32) & mask;
-            while (slots[i] != 0) {
-                i = (i + 1) & mask;
-            }
-            slots[i] = s;
-        }
-
-        /** Empties a slot and moves later slots of the same probe run back, so that lookups still find them. */
-        private void removeSlot(int hole) {
-            int mask = slots.length - 1;
-            slots[hole] = 0;
-            for (int j = (hole + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {
-                int home = (int) (slots[j] >>> 32) & mask;
-                if (((j - home) & mask) >= ((j - hole) & mask)) {
-                    slots[hole] = slots[j];
-                    slots[j] = 0;
-                    hole = j;
-                }
-            }
-        }
-
-        private void resizeIndex(int size) {
-            long[] old = slots;
-            slots = new long[size];
-            for (long s : old) {
-                if (s != 0) {
-                    insertSlot(s);
-                }
-            }
-        }
     }
 }

@@ -48,7 +48,11 @@ final class RecordCacheWarmup {
          * Fills the cache with up to {@code max} records of {@code segment} after key
          * {@code after} (null: from the segment's first key).
          */
-        JeSegmentStore.WarmStep load(int segment, byte[] after, int max);
+        Step load(int segment, byte[] after, int max);
+    }
+
+    /** One step of a segment's load: the last key walked (null at the segment's end) and what was cached. */
+    record Step(byte[] lastKey, int cached, boolean everyRecordCached) {
     }
 
     private final String store;
@@ -145,7 +149,7 @@ final class RecordCacheWarmup {
                 if (cacheIsFull()) {
                     return State.CACHE_FULL;
                 }
-                JeSegmentStore.WarmStep step = loader.load(segment, after, BATCH);
+                Step step = loader.load(segment, after, BATCH);
                 records.add(step.cached());
                 everyRecordCached &= step.everyRecordCached();
                 after = step.lastKey();

@@ -55,9 +55,10 @@ final class StorageSettings {
     /**
      * Bytes of log JE writes between two checkpoints. Larger than JE's 20 MB: with keys written
      * all over the tree, every checkpoint writes most of the B-tree's bottom nodes again, and
-     * the cleaner then has those to clean too (BENCHMARKS.md, session 8: 13 µs of node CPU per
-     * SET instead of 23–28 with the cleaner setting below). The price: recovery after a crash
-     * replays up to this much log (JE's open took 5.0–6.1 s instead of 2.8–3.4 s after a kill -9).
+     * the cleaner then has those to clean too (BENCHMARKS.md, "JE's checkpoints and cleaner": 13 µs
+     * of node CPU per SET instead of 23–28 with the cleaner setting below). The price: recovery
+     * after a crash replays up to this much log (JE's open took 5.0–6.1 s instead of 2.8–3.4 s
+     * after a kill -9).
      */
     static final String CHECKPOINT_BYTES = "earthwo.storage.checkpoint.bytes";
     static final String CHECKPOINT_BYTES_DEFAULT = "200000000";
@@ -107,22 +108,19 @@ final class StorageSettings {
     static StorageSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
         String dataDir = NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT);
         String dir = NodeProperties.get(DIR, config, framework, Path.of(dataDir, STORE_SUBDIR).toString());
-        int segments = NodeProperties.getInt(NodeProperties.SEGMENTS, config, framework, NodeProperties.SEGMENTS_DEFAULT);
-        if (segments < 1 || segments > MAX_SEGMENTS) {
-            throw new IllegalArgumentException("setting " + NodeProperties.SEGMENTS + " must be between 1 and "
-                    + MAX_SEGMENTS + ", not " + segments);
-        }
+        int segments = NodeProperties.getInt(NodeProperties.SEGMENTS, config, framework, NodeProperties.SEGMENTS_DEFAULT,
+                1, MAX_SEGMENTS);
         DurabilityMode durability = DurabilityMode.parse(NodeProperties.get(DURABILITY, config, framework, DURABILITY_DEFAULT));
-        long flush = getLong(FLUSH_INTERVAL, config, framework, FLUSH_INTERVAL_DEFAULT, 1, 3_600_000);
-        int percent = (int) getLong(CACHE_PERCENT, config, framework, CACHE_PERCENT_DEFAULT, 1, 90);
-        long bytes = getLong(CACHE_BYTES, config, framework, CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
-        long lockTimeout = getLong(LOCK_TIMEOUT, config, framework, LOCK_TIMEOUT_DEFAULT, 1, 60_000);
-        long recordCachePercent = getLong(RECORD_CACHE_PERCENT, config, framework, RECORD_CACHE_PERCENT_DEFAULT, 0, 50);
+        long flush = NodeProperties.getLong(FLUSH_INTERVAL, config, framework, FLUSH_INTERVAL_DEFAULT, 1, 3_600_000);
+        int percent = NodeProperties.getInt(CACHE_PERCENT, config, framework, CACHE_PERCENT_DEFAULT, 1, 90);
+        long bytes = NodeProperties.getLong(CACHE_BYTES, config, framework, CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
+        long lockTimeout = NodeProperties.getLong(LOCK_TIMEOUT, config, framework, LOCK_TIMEOUT_DEFAULT, 1, 60_000);
+        long recordCachePercent = NodeProperties.getLong(RECORD_CACHE_PERCENT, config, framework, RECORD_CACHE_PERCENT_DEFAULT, 0, 50);
         if (recordCachePercent > 0 && percent + recordCachePercent > 90) {
             throw new IllegalArgumentException("settings " + CACHE_PERCENT + " (" + percent + ") and " + RECORD_CACHE_PERCENT
                     + " (" + recordCachePercent + ") must leave at least 10 % of the heap");
         }
-        long recordCacheBytes = getLong(RECORD_CACHE_BYTES, config, framework, RECORD_CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
+        long recordCacheBytes = NodeProperties.getLong(RECORD_CACHE_BYTES, config, framework, RECORD_CACHE_BYTES_DEFAULT, 0, Long.MAX_VALUE);
         if (recordCacheBytes > 0 && recordCacheBytes < RecordCache.MIN_CAPACITY_BYTES) {
             throw new IllegalArgumentException("setting " + RECORD_CACHE_BYTES + " must be 0 or at least "
                     + RecordCache.MIN_CAPACITY_BYTES + ", not " + recordCacheBytes);
@@ -134,24 +132,10 @@ final class StorageSettings {
             }
         }
         boolean warmup = NodeProperties.getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
-        long checkpointBytes = getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
-        int cleanerMinUtilization = (int) getLong(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
+        long checkpointBytes = NodeProperties.getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
+        int cleanerMinUtilization = NodeProperties.getInt(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
                 lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization);
-    }
-
-    private static long getLong(String key, Map<String, ?> config, UnaryOperator<String> framework, String def, long min, long max) {
-        String v = NodeProperties.get(key, config, framework, def);
-        long n;
-        try {
-            n = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting " + key + " must be an integer, not '" + v + "'", e);
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException("setting " + key + " must be between " + min + " and " + max + ", not " + n);
-        }
-        return n;
     }
 
     Path dir() {

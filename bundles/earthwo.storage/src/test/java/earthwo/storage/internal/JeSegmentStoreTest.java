@@ -332,7 +332,7 @@ class JeSegmentStoreTest {
         store.close();
         var env = new com.sleepycat.je.Environment(dir.toFile(), new com.sleepycat.je.EnvironmentConfig().setTransactional(true));
         var cfg = new com.sleepycat.je.DatabaseConfig().setTransactional(true).setKeyPrefixing(true);
-        try (var db = env.openDatabase(null, JeSegmentStore.segmentName(0), cfg)) {
+        try (var db = env.openDatabase(null, JeHandles.segmentName(0), cfg)) {
             db.put(null, new com.sleepycat.je.DatabaseEntry(Keys.utf8("bad")), new com.sleepycat.je.DatabaseEntry(new byte[] {9, 9}));
         }
         env.close();

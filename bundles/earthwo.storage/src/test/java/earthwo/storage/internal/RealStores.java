@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Opens the real JE store for the coordinator's tests. It lives in the storage bundle's package
- * because the store's factory is package-private (nothing outside the bundle should open one).
+ * Opens the real JE store for other bundles' tests (the replication coordinator's), which get it
+ * from this bundle's test-jar. It lives in the store's package because the store's factory is
+ * package-private (nothing outside the bundle should open one).
  */
 public final class RealStores {
 

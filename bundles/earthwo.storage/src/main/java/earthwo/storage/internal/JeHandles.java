@@ -1,0 +1,188 @@
+package earthwo.storage.internal;
+
+import com.sleepycat.je.CacheMode;
+import com.sleepycat.je.Cursor;
+import com.sleepycat.je.CursorConfig;
+import com.sleepycat.je.Database;
+import com.sleepycat.je.DatabaseConfig;
+import com.sleepycat.je.DatabaseEntry;
+import com.sleepycat.je.DatabaseException;
+import com.sleepycat.je.Environment;
+import com.sleepycat.je.EnvironmentConfig;
+import com.sleepycat.je.OperationStatus;
+import com.sleepycat.je.Transaction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The JE handles of one store: the transactional environment in the store directory, one JE
+ * database per segment ({@code seg-0000} …) and the hinted-handoff database. Opens them with the
+ * store's JE configuration (creating the store, or checking it against its {@link StoreMetadata})
+ * and closes them; a failed open leaves nothing open, so the directory's lock is released.
+ */
+final class JeHandles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JeHandles.class);
+
+    final Environment env;
+    final Database[] segments;
+    /** The hinted-handoff database ({@value JeHintStore#DATABASE}). */
+    final Database hints;
+
+    private JeHandles(Environment env, Database[] segments, Database hints) {
+        this.env = env;
+        this.segments = segments;
+        this.hints = hints;
+    }
+
+    /**
+     * Opens (creating if needed) the store described by {@code settings}.
+     *
+     * @throws IllegalStateException if the directory cannot be used or the store was created
+     *         with another segment count
+     */
+    static JeHandles open(StorageSettings settings) {
+        Path dir = settings.dir();
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create store directory " + dir + ": " + e, e);
+        }
+        Environment env;
+        try {
+            env = new Environment(dir.toFile(), environmentConfig(settings));
+        } catch (DatabaseException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot open store " + dir + ": " + e.getMessage(), e);
+        }
+        Database[] dbs = new Database[settings.segments()];
+        Database meta = null;
+        Database hintsDb = null;
+        Transaction txn = null;
+        try {
+            txn = env.beginTransaction(null, null);
+            meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
+            boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
+            for (int i = 0; i < dbs.length; i++) {
+                dbs[i] = env.openDatabase(txn, segmentName(i), segmentConfig(settings));
+            }
+            hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
+            txn.commit();
+            txn = null;
+            meta.close();
+            meta = null;
+            LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return new JeHandles(env, dbs, hintsDb);
+        } catch (RuntimeException e) {
+            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, hintsDb);
+        }
+    }
+
+    /**
+     * For a store whose opening failed after these handles were open: closes them and returns
+     * the exception to throw.
+     */
+    RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause) {
+        return closeAfterFailedOpen(dir, cause, env, null, null, segments, hints);
+    }
+
+    private static RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause, Environment env,
+            Database meta, Transaction txn, Database[] dbs, Database hintsDb) {
+        closeQuietly(dir, "metadata", meta == null ? null : meta::close);
+        if (txn != null) {
+            closeQuietly(dir, "open transaction", txn::abort);
+        }
+        for (Database db : dbs) {
+            closeQuietly(dir, "segment database", db == null ? null : db::close);
+        }
+        closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
+        closeQuietly(dir, "environment", env::close);
+        if (cause instanceof IllegalStateException) {
+            return cause;
+        }
+        return new IllegalStateException("cannot open store " + dir + ": " + cause.getMessage(), cause);
+    }
+
+    /** Whether the segment's database holds no record. */
+    boolean isEmpty(int segment) {
+        try (Cursor cursor = segments[segment].openCursor(null, CursorConfig.READ_COMMITTED)) {
+            return cursor.getFirst(new DatabaseEntry(), new DatabaseEntry(), null) != OperationStatus.SUCCESS;
+        }
+    }
+
+    static String segmentName(int segment) {
+        return String.format("seg-%04d", segment);
+    }
+
+    /** Closes every database, then the environment (JE's threads and the directory's lock go with it). */
+    void close(Path dir) {
+        for (int i = 0; i < segments.length; i++) {
+            Database db = segments[i];
+            closeQuietly(dir, segmentName(i), db::close);
+        }
+        closeQuietly(dir, JeHintStore.DATABASE, hints::close);
+        closeQuietly(dir, "environment", env::close);
+    }
+
+    private static EnvironmentConfig environmentConfig(StorageSettings s) {
+        EnvironmentConfig c = new EnvironmentConfig();
+        c.setAllowCreate(true);
+        c.setTransactional(true);
+        c.setDurability(s.durability().je());
+        c.setLockTimeout(s.lockTimeoutMs(), TimeUnit.MILLISECONDS);
+        if (s.cacheBytes() > 0) {
+            c.setCacheSize(s.cacheBytes());
+        } else {
+            c.setCachePercent(s.cachePercent());
+        }
+        String interval = s.flushIntervalMs() + " ms";
+        // Background fsync of commits made without one (write_no_sync, no_sync) ...
+        c.setConfigParam(EnvironmentConfig.LOG_FLUSH_SYNC_INTERVAL, interval);
+        // ... and background write to the OS of commits still in JE's buffer (no_sync).
+        c.setConfigParam(EnvironmentConfig.LOG_FLUSH_NO_SYNC_INTERVAL, interval);
+        // Fewer checkpoints and less cleaning per write; see StorageSettings for the price.
+        c.setConfigParam(EnvironmentConfig.CHECKPOINTER_BYTES_INTERVAL, String.valueOf(s.checkpointBytes()));
+        c.setConfigParam(EnvironmentConfig.CLEANER_MIN_UTILIZATION, String.valueOf(s.cleanerMinUtilization()));
+        return c;
+    }
+
+    /**
+     * A segment database. With the record cache on, JE drops a record from its own cache after
+     * each operation (its B-tree nodes stay): reads and writers find records in the record cache
+     * ({@link SegmentWrites#lockAndRead}), and a million records no longer fill the heap's old
+     * generation twice. Measured in BENCHMARKS.md, "The record cache".
+     */
+    private static DatabaseConfig segmentConfig(StorageSettings settings) {
+        DatabaseConfig c = databaseConfig();
+        if (settings.recordCacheBytes() > 0) {
+            c.setCacheMode(CacheMode.EVICT_LN);
+        }
+        return c;
+    }
+
+    private static DatabaseConfig databaseConfig() {
+        DatabaseConfig c = new DatabaseConfig();
+        c.setAllowCreate(true);
+        c.setTransactional(true);
+        c.setKeyPrefixing(true);
+        return c;
+    }
+
+    private static void closeQuietly(Path dir, String what, Runnable close) {
+        if (close == null) {
+            return;
+        }
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warn("storage could not close {} of store {}", what, dir, e);
+        }
+    }
+}

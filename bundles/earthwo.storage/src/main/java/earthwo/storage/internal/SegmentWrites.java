@@ -1,0 +1,195 @@
+package earthwo.storage.internal;
+
+import static earthwo.storage.internal.JeEntries.bytes;
+
+import com.sleepycat.je.Cursor;
+import com.sleepycat.je.Database;
+import com.sleepycat.je.DatabaseEntry;
+import com.sleepycat.je.Environment;
+import com.sleepycat.je.Get;
+import com.sleepycat.je.LockConflictException;
+import com.sleepycat.je.LockMode;
+import com.sleepycat.je.OperationStatus;
+import com.sleepycat.je.ReadOptions;
+import com.sleepycat.je.Transaction;
+import com.sleepycat.je.TransactionConfig;
+
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Record;
+import earthwo.api.storage.SegmentStore.ApplyResult;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * A store's write transactions: apply (last writer wins by version) and purge, each tried again
+ * after lock conflicts. Each tells the record cache of its change while it holds JE's record
+ * lock, so the cache stays coherent with JE, and tells {@link SegmentCounts} once committed.
+ * Runs inside the store's {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
+ */
+final class SegmentWrites {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentWrites.class);
+
+    /** Attempts of a write that keeps meeting lock conflicts before it fails with BUSY. */
+    private static final int MAX_ATTEMPTS = 5;
+    private static final ReadOptions RMW = new ReadOptions().setLockMode(LockMode.RMW);
+
+    private final Path dir;
+    private final Environment env;
+    private final Database[] segments;
+    /** Null when the record cache is off. */
+    private final RecordCache recordCache;
+    private final SegmentCounts counts;
+
+    SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts) {
+        this.dir = dir;
+        this.env = env;
+        this.segments = segments;
+        this.recordCache = recordCache;
+        this.counts = counts;
+    }
+
+    /** Runs a write transaction again after lock conflicts (or a lost insert race: null). */
+    <T> T retrying(int segment, String op, Supplier<T> attempt) {
+        LockConflictException last = null;
+        for (int i = 0; i < MAX_ATTEMPTS; i++) {
+            try {
+                T result = attempt.get();
+                if (result != null) {
+                    return result;
+                }
+            } catch (LockConflictException e) {
+                last = e;
+                LOG.debug("storage {} on segment {} of store {} met a lock conflict, attempt {}", op, segment, dir, i + 1);
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+        throw new EarthwoException(ErrorCode.BUSY, op + " on segment " + segment + " lost " + MAX_ATTEMPTS + " races with concurrent writers");
+    }
+
+    /**
+     * One attempt of apply, committing with the store's durability ({@code txnConfig} null) or
+     * {@code txnConfig}'s; null when a concurrent insert of the same key won the race (retry).
+     * One cursor both finds the stored record (write-locked) and replaces it in place, so an
+     * update searches the B-tree once.
+     *
+     * <p>The record cache is told before the commit, while the record lock is held: so the cache
+     * learns the writes of a key in the order JE applies them, and the next writer, once it holds
+     * the lock, finds the current record there without reading it from JE's log. A reader may
+     * see the write before the commit; if the commit fails the key is forgotten again.
+     */
+    ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
+        DatabaseEntry key = new DatabaseEntry(record.key());
+        Transaction txn = env.beginTransaction(null, txnConfig);
+        boolean cacheTold = false;
+        try {
+            Record previous = null;
+            boolean applied;
+            try (Cursor cursor = segments[segment].openCursor(txn, null)) {
+                byte[] stored = lockAndRead(cursor, segment, key);
+                if (stored != null) {
+                    previous = RecordCodec.decode(record.key(), stored);
+                }
+                applied = previous == null || record.version().isNewerThan(previous.version());
+                if (applied && previous != null) {
+                    cursor.putCurrent(new DatabaseEntry(encoded));
+                } else if (applied && cursor.putNoOverwrite(key, new DatabaseEntry(encoded)) == OperationStatus.KEYEXIST) {
+                    // Nothing was there to lock: a concurrent writer inserted the same key first.
+                    return null;
+                }
+            }
+            if (applied && recordCache != null) {
+                // Set first: if stored() fails half-way (old entry dropped, new one not appended),
+                // the abort must still make the cache forget the key.
+                cacheTold = true;
+                recordCache.stored(segment, record.key(), encoded);
+            }
+            txn.commit();
+            txn = null;
+            if (applied) {
+                counts.changed(segment, previous == null ? 1 : 0);
+            }
+            return new ApplyResult(applied, previous);
+        } finally {
+            abortHoldingLock(txn, cacheTold, segment, record.key());
+        }
+    }
+
+    /** One attempt of purge: deletes the record if it is stored with exactly this version. */
+    boolean purgeOnce(int segment, Record record) {
+        Database db = segments[segment];
+        DatabaseEntry key = new DatabaseEntry(record.key());
+        DatabaseEntry data = new DatabaseEntry();
+        Transaction txn = env.beginTransaction(null, null);
+        boolean cacheTold = false;
+        try {
+            byte[] storedData = null;
+            if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
+                byte[] found = bytes(data);
+                if (RecordCodec.decodeVersion(record.key(), found).equals(record.version())
+                        && db.delete(txn, key) == OperationStatus.SUCCESS) {
+                    storedData = found;
+                }
+            }
+            if (storedData != null && recordCache != null) {
+                cacheTold = true; // first, as in applyOnce
+                recordCache.purged(segment, record.key(), storedData); // under the lock, as applyOnce
+            }
+            txn.commit();
+            txn = null;
+            if (storedData != null) {
+                counts.changed(segment, -1);
+            }
+            return storedData != null;
+        } finally {
+            abortHoldingLock(txn, cacheTold, segment, record.key());
+        }
+    }
+
+    /**
+     * Aborts a write transaction that did not commit ({@code txn} not null). If the record cache
+     * was told of its change ({@code cacheTold}: the commit failed), it forgets the key first,
+     * while the record lock is still held, so no other writer can take the aborted change for
+     * the stored record.
+     */
+    private void abortHoldingLock(Transaction txn, boolean cacheTold, int segment, byte[] key) {
+        if (txn == null) {
+            return;
+        }
+        if (cacheTold) {
+            recordCache.invalidate(segment, key);
+        }
+        txn.abort();
+    }
+
+    /**
+     * Moves the cursor to the key, write-locking it, and returns its stored data (null if none).
+     * With the record cache, the search is key-only and the data comes from the cache when it
+     * has the key: under the lock it is current (see {@link #applyOnce}), and JE, which does not
+     * keep records in its own cache then, need not read the record from its log.
+     */
+    private byte[] lockAndRead(Cursor cursor, int segment, DatabaseEntry key) {
+        if (recordCache == null) {
+            DatabaseEntry data = new DatabaseEntry();
+            return cursor.getSearchKey(key, data, LockMode.RMW) == OperationStatus.SUCCESS ? bytes(data) : null;
+        }
+        boolean exists = cursor.get(key, null, Get.SEARCH, RMW) != null;
+        byte[] cached = recordCache.peek(segment, key.getData());
+        if (cached != null && (cached != RecordCache.ABSENT) == exists) {
+            return exists ? cached : null;
+        }
+        if (!exists) {
+            return null;
+        }
+        DatabaseEntry data = new DatabaseEntry();
+        cursor.getCurrent(key, data, LockMode.RMW);
+        return bytes(data);
+    }
+}
