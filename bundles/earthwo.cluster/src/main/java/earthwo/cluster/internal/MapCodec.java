@@ -1,4 +1,4 @@
-package earthwo.cluster;
+package earthwo.cluster.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package earthwo.cluster;
+package earthwo.cluster.internal;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package earthwo.cluster;
+package earthwo.cluster.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +23,9 @@ import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import earthwo.cluster.MapCodec.ConfigDoc;
-import earthwo.cluster.MapCodec.MapDoc;
-import earthwo.cluster.MapCodec.NodeDoc;
+import earthwo.cluster.internal.MapCodec.ConfigDoc;
+import earthwo.cluster.internal.MapCodec.MapDoc;
+import earthwo.cluster.internal.MapCodec.NodeDoc;
 
 /**
  * Takes part in the controller election; while this node is controller, it watches the node
@@ -49,7 +49,7 @@ import earthwo.cluster.MapCodec.NodeDoc;
  *
  * <p>Each node in the map carries the ZooKeeper session of its registration. A node that lost its
  * session registers again with a new one; the map then differs and a new epoch is written, which
- * is how a fenced node is re-elected to its master roles (see {@link ClusterNode#isMaster}).
+ * is how a fenced node is re-elected to its master roles (see {@link MasterFence}).
  */
 final class Controller implements AutoCloseable {
 

@@ -1,4 +1,4 @@
-package earthwo.cluster;
+package earthwo.cluster.internal;
 
 /** The znode layout of one cluster, all under {@code /earthwo/<cluster>}. */
 record ClusterPaths(String base) {

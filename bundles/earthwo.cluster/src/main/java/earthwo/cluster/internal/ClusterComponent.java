@@ -1,4 +1,4 @@
-package earthwo.cluster;
+package earthwo.cluster.internal;
 
 import java.util.Hashtable;
 import java.util.Map;

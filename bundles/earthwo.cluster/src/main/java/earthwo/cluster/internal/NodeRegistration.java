@@ -1,0 +1,77 @@
+package earthwo.cluster.internal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import earthwo.cluster.internal.MapCodec.NodeDoc;
+
+/**
+ * This node's ephemeral znode under {@code nodes/}: its address for clients and other nodes, and
+ * what it reports to the controller (see {@link CatchUpMarks}). Curator re-creates it with the
+ * last data when a new session replaces a lost one.
+ */
+final class NodeRegistration implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistration.class);
+
+    private final ClusterSettings settings;
+    private final ClusterPaths paths;
+    private final int nodeId;
+    private volatile PersistentNode node;
+
+    NodeRegistration(ClusterSettings settings, ClusterPaths paths, int nodeId) {
+        this.settings = settings;
+        this.paths = paths;
+        this.nodeId = nodeId;
+    }
+
+    /** Creates the znode, waiting up to the connection timeout (then Curator goes on trying). */
+    void start(CuratorFramework client) throws InterruptedException {
+        PersistentNode created = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.node(nodeId),
+                MapCodec.encode(self(Map.of())));
+        node = created;
+        created.start();
+        if (!created.waitForInitialCreate(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("node {} cluster {}: registration at {} not yet created", nodeId, settings.cluster(),
+                    paths.node(nodeId));
+        }
+    }
+
+    /**
+     * Publishes the caught-up replicas (segment → syncing-since epoch) with the address. Written
+     * in the background and kept across re-registration; does nothing before {@link #start}.
+     */
+    void publishCaughtUp(Map<Integer, Long> caughtUp) throws Exception {
+        PersistentNode r = node;
+        if (r == null) {
+            return;
+        }
+        r.setData(MapCodec.encode(self(caughtUp)));
+    }
+
+    private NodeDoc self(Map<Integer, Long> caughtUp) {
+        NodeDoc self = new NodeDoc(nodeId, settings.host(), settings.port());
+        self.caughtUp = caughtUp.isEmpty() ? null : new TreeMap<>(caughtUp);
+        return self;
+    }
+
+    @Override
+    public void close() {
+        PersistentNode r = node;
+        if (r == null) {
+            return;
+        }
+        try {
+            r.close();
+        } catch (Exception e) {
+            LOG.debug("closing the node registration", e);
+        }
+    }
+}
