@@ -19,16 +19,16 @@ import java.util.SplittableRandom;
 
 /**
  * What one write costs in Berkeley DB JE alone, without Earthwo's server, protocol or record
- * cache around it: the floor under a node's SET (BENCHMARKS.md, "What JE's write costs").
+ * cache around it: the floor under a node's SET (BENCHMARKS.md, "JE's own write cost").
  *
- * <p>The write is the one the store does for a SET (JeSegmentStore.applyOnce): a cursor searches
+ * <p>The write is the one the store does for a SET (SegmentWrites.applyOnce): a cursor searches
  * the key write-locked (key only) and then replaces the record in place or inserts it, 256
  * databases (segments), keys drawn from 1,000,000 as {@code bench -r 1000000} draws them,
  * 130-byte records (a 100-byte value encoded), JE's log written to the OS every 400 writes (a
  * pipelined burst) and fsynced by JE in the background, the store's checkpoint and cleaner
  * settings. Mode {@code txn}: one transaction per write, as the store does; {@code nontxn}: a
  * non-transactional environment, for comparison. Modes that show what other shapes of the
- * write cost (BENCHMARKS.md, session 10): {@code deferred}, a deferred-write database (JE logs
+ * write cost (same section): {@code deferred}, a deferred-write database (JE logs
  * nothing until {@code sync}, timed separately at the end of each round; records stay in JE's
  * cache); {@code sorted:N}, writes gathered N at a time, each key once, then written per
  * segment in key order, 1,000 per transaction (the time of gathering included). Options:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GETs the way the issue's benchmark runs them: right after 1,000,000 SETs into a fresh node
+# GETs the way the benchmark against Redis runs them: right after 1,000,000 SETs into a fresh node
 # (so they pay the SETs' GC debt), twice on the same node. Alternates the distributions.
 #
 #   integration-tests/benchmarks/get-after-set.sh [--rounds 3] [-P 16] DIST [DIST...]

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Issue 2's targets from the output of vs-redis.sh: one line per (-P, pass, test, Earthwo
-candidate) with the median throughput and p99 over the rounds, and the candidate's ratios
-against the issue's reference (GET: Redis without persistence; SET: Redis with appendfsync
-everysec).
+"""The comparison against Redis from the output of vs-redis.sh: one line per (-P, pass, test,
+Earthwo candidate) with the median throughput and p99 over the rounds, and the candidate's ratios
+against the reference (GET: Redis without persistence; SET: Redis with appendfsync everysec).
 
     integration-tests/benchmarks/vs-redis.sh > out.txt; integration-tests/benchmarks/vs-redis-table.py out.txt
 """

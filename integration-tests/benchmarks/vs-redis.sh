@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The benchmark of issue 2: Earthwo against redis-server without persistence and with
+# Earthwo against redis-server without persistence and with
 # `appendonly yes` + `appendfsync everysec`, same machine, same workload (50 connections,
 # 100-byte values, keys from 1,000,000, 1,000,000 requests per test), without and with
 # pipelining 16. Two interleaved rounds (the second in reverse order); every server starts
 # fresh and empty and listens on 127.0.0.1 only. Each started server is measured twice in a
-# row: pass 1 is the issue's run on a fresh server (for Earthwo, its JIT compiler's first
+# row: pass 1 is a fresh server (for Earthwo, its JIT compiler's first
 # minute: ~10 s of C2 CPU on these 2 cores); pass 2 repeats the same tests on the same server,
-# its keys now present, which is how a long-running server is measured (BENCHMARKS.md, set L).
+# its keys now present, which is how a long-running server is measured (BENCHMARKS.md,
+# "Single node against Redis").
 # Prints each tool's CSV lines per pass and the server's RSS after the second.
 #
 #   integration-tests/benchmarks/vs-redis.sh [DIST[=JVM OPTIONS] ...]   (default distribution/target/earthwo)

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 2, bad input: every kind of broken or abusive client gets a typed error or a closed
+ * Bad input: every kind of broken or abusive client gets a typed error or a closed
  * connection, and the node stays up, keeps its data and keeps serving a well-behaved client.
  * Runs against the real node process from the distribution.
  */

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 2, items 1 and 2: the README's commands against a node started by {@code bin/earthwo},
+ * The README's commands against a node started by {@code bin/earthwo},
  * with the exit codes scripts rely on.
  */
 class CommandLineTest {

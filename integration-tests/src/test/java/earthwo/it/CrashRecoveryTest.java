@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 2, proof 5: stop, start, kill -9 at any moment — every acknowledged write is still there.
+ * Stop, start, kill -9 at any moment — every acknowledged write is still there.
  * The node runs from the assembled distribution as its own process; writes continue while it is
  * killed, so the kill lands in the middle of commits.
  */

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 3: "a node whose clock runs 30 s behind loses no single-writer update (HLC)", with
+ * "a node whose clock runs 30 s behind loses no single-writer update (HLC)", with
  * separate node processes. Three nodes at R=3 (every node holds every segment, so a write sent to
  * a node is coordinated by that node); the third is started with
  * {@code -Dearthwo.clock.offset.ms=-30000}. One writer updates {@value #KEYS} keys round after

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * On-demand measurements of issue 3 (not a test of behaviour; skipped unless
+ * On-demand measurements of the cluster (not a test of behaviour; skipped unless
  * {@code -Dearthwo.bench=true}):
  * <ol>
  * <li>{@link #returningNode}: 3 nodes, R=3, a W=quorum write+read load all along; kill -9 of one

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 3: "a node that stays down past the grace period: its replicas are re-created elsewhere;
+ * "a node that stays down past the grace period: its replicas are re-created elsewhere;
  * a new node joining takes about S·R/N replicas and master roles, streamed while writes
  * continue". Separate node processes and a standalone ZooKeeper, all through bin/earthwo.
  *

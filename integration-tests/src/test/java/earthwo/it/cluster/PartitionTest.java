@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Issue 3: a partition between nodes, injected in the node-to-node transport
+ * A partition between nodes, injected in the node-to-node transport
  * ({@code links:block} on each side: only outgoing peer calls are blocked, so a partition blocks
  * both directions). Three nodes, R=3 (every node holds every segment), ZooKeeper reachable by all
  * (the map does not change; this is a data-plane partition). Node 3 is cut off from nodes 1

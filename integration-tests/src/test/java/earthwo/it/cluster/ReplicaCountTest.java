@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 3: "{@code cluster:replicas 3} changes the replica count at runtime; segments gain or lose
+ * "{@code cluster:replicas 3} changes the replica count at runtime; segments gain or lose
  * replicas one by one while traffic continues", and DESIGN §5: a new replica syncs first and
  * serves after anti-entropy found it caught up. Three node processes, R raised from 2 to 3 with
  * {@code bin/earthwo exec} under continuous quorum writes and reads, then lowered back.

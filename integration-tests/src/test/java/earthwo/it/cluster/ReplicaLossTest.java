@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 3: kill -9 of one node of three under continuous writes with R=3, W=2 loses no
+ * Kill -9 of one node of three under continuous writes with R=3, W=2 loses no
  * acknowledged write, reads keep succeeding through failover, and the node catches up when it
  * returns. Three node processes and a standalone ZooKeeper, all through bin/earthwo.
  */

@@ -18,7 +18,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Issue 3: a rolling restart of all nodes, one at a time, under load: no client operation fails
+ * A rolling restart of all nodes, one at a time, under load: no client operation fails
  * (the client may retry) and no segment data moves — every segment keeps its replica set,
  * because the grace period holds the map while a node restarts.
  */

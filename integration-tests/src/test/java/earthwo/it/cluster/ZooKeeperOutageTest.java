@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Issue 3: ZooKeeper stopped for a minute under load. Three node processes and a standalone
+ * ZooKeeper stopped for a minute under load. Three node processes and a standalone
  * ZooKeeper ({@code bin/earthwo zk start|stop}), continuous writes at W=quorum and reads:
  * <ul>
  * <li>during the outage no read or write fails (the data plane serves on the last map) and

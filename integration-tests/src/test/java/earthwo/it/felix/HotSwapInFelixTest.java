@@ -46,7 +46,7 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 /**
- * Issue 2: the real node bundles in a real Felix. A client talks to the node over its socket
+ * The real node bundles in a real Felix. A client talks to the node over its socket
  * while the storage bundle (JE) and the server bundle (Netty) are updated in place: no operation
  * fails after the client's retry, every write is readable afterwards, and the updated bundles'
  * JE and Netty threads are gone (the old revisions stopped everything they started).

@@ -157,7 +157,7 @@ final class JeHandles {
      * A segment database. With the record cache on, JE drops a record from its own cache after
      * each operation (its B-tree nodes stay): reads and writers find records in the record cache
      * ({@link SegmentWrites#lockAndRead}), and a million records no longer fill the heap's old
-     * generation twice. Measured in BENCHMARKS.md, "The record cache".
+     * generation twice.
      */
     private static DatabaseConfig segmentConfig(StorageSettings settings) {
         DatabaseConfig c = databaseConfig();

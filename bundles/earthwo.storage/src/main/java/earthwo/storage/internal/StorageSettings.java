@@ -55,10 +55,10 @@ final class StorageSettings {
     /**
      * Bytes of log JE writes between two checkpoints. Larger than JE's 20 MB: with keys written
      * all over the tree, every checkpoint writes most of the B-tree's bottom nodes again, and
-     * the cleaner then has those to clean too (BENCHMARKS.md, "JE's checkpoints and cleaner": 13 µs
-     * of node CPU per SET instead of 23–28 with the cleaner setting below). The price: recovery
-     * after a crash replays up to this much log (JE's open took 5.0–6.1 s instead of 2.8–3.4 s
-     * after a kill -9).
+     * the cleaner then has those to clean too (BENCHMARKS.md, "Settings and JVM options, measured":
+     * 17–18 µs of node CPU per SET instead of 28–33 with the cleaner setting below). The price:
+     * recovery after a crash replays up to this much log (JE's open took 5.0–6.1 s instead of
+     * 2.8–3.4 s after a kill -9).
      */
     static final String CHECKPOINT_BYTES = "earthwo.storage.checkpoint.bytes";
     static final String CHECKPOINT_BYTES_DEFAULT = "200000000";
