@@ -18,7 +18,13 @@ public enum ErrorCode {
     /** Too many connections or requests in flight; retry later. */
     BUSY(15),
     /** A bug or an unexpected failure on the node; the message says what. */
-    INTERNAL(16);
+    INTERNAL(16),
+    /**
+     * A version further ahead of the node's clock than the cluster's maximum clock offset: sent by
+     * a node whose clock jumped ahead, or stored before versions were checked. The message names
+     * the key and the offset.
+     */
+    CLOCK_SKEW(17);
 
     private final int wireCode;
 

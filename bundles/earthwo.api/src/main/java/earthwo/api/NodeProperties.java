@@ -59,6 +59,25 @@ public final class NodeProperties {
     public static final String MAX_VALUE_BYTES = "earthwo.max.value.bytes";
     public static final String MAX_VALUE_BYTES_DEFAULT = String.valueOf(Limits.MAX_VALUE_BYTES);
 
+    /**
+     * File holding the cluster secret, the one every node of a cluster shares and presents to
+     * the others to obtain the peer role; default {@value #CLUSTER_SECRET_FILE_NAME} in the data
+     * directory. A node that runs its own embedded ZooKeeper generates it when it is absent.
+     */
+    public static final String CLUSTER_SECRET_FILE = "earthwo.cluster.secret.file";
+    public static final String CLUSTER_SECRET_FILE_NAME = "cluster.secret";
+
+    /**
+     * How far ahead of a node's wall clock a version may be, in ms: a version further ahead is
+     * refused wherever it enters the node (replica writes, read repair, anti-entropy), the node's
+     * hybrid clock never runs further ahead, and a node whose own clock is further ahead of
+     * ZooKeeper's refuses to coordinate writes. Above the skew a healthy cluster sees (NTP keeps
+     * clocks within milliseconds); a clock further off is a fault, not a reason to accept versions
+     * that no correctly clocked write can beat.
+     */
+    public static final String CLOCK_MAX_OFFSET = "earthwo.clock.max.offset.ms";
+    public static final String CLOCK_MAX_OFFSET_DEFAULT = "60000";
+
     private NodeProperties() {
     }
 
@@ -130,5 +149,10 @@ public final class NodeProperties {
     /** {@value #MAX_VALUE_BYTES}, validated: the one definition of the value limit. */
     public static int maxValueBytes(Map<String, ?> config, UnaryOperator<String> framework) {
         return getInt(MAX_VALUE_BYTES, config, framework, MAX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
+    }
+
+    /** {@value #CLOCK_MAX_OFFSET}, validated. */
+    public static long clockMaxOffsetMs(Map<String, ?> config, UnaryOperator<String> framework) {
+        return getLong(CLOCK_MAX_OFFSET, config, framework, CLOCK_MAX_OFFSET_DEFAULT, 1_000, 24L * 3_600_000);
     }
 }

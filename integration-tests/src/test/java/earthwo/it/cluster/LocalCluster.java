@@ -91,6 +91,7 @@ final class LocalCluster implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 NodeProcess n = new NodeProcess(root.resolve("n" + (nodes.size() + 1)), NodeProcess.freePort());
                 nodes.add(n);
+                giveClusterSecret(n.dataDir());
                 List<String> args = new ArrayList<>(List.of("--cluster", name, "--zk", "127.0.0.1:" + zkPort));
                 args.addAll(List.of(options));
                 n.start(args.toArray(new String[0]));
@@ -99,6 +100,25 @@ final class LocalCluster implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAfterFailure(e);
             throw e;
+        }
+    }
+
+    /**
+     * Copies the cluster's secret into a node's data directory, as an operator does for every
+     * node of a cluster; the secret itself is made once with {@code bin/earthwo secret}.
+     */
+    private void giveClusterSecret(Path dataDir) throws IOException, InterruptedException {
+        Path secret = root.resolve("cluster.secret");
+        if (!Files.exists(secret)) {
+            NodeProcess.ProcessResult r = tool().earthwo("secret", secret.toString());
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("bin/earthwo secret failed: " + r.output());
+            }
+        }
+        Files.createDirectories(dataDir);
+        Path target = dataDir.resolve("cluster.secret");
+        if (!Files.exists(target)) {
+            Files.copy(secret, target);
         }
     }
 

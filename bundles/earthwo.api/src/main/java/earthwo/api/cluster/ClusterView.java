@@ -2,6 +2,7 @@ package earthwo.api.cluster;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +51,15 @@ public interface ClusterView {
      * handle removes it; listeners must be removed when their owner deactivates.
      */
     AutoCloseable onMapChange(Consumer<SegmentMap> listener);
+
+    /**
+     * How far ZooKeeper's clock is ahead of this node's system clock, in ms (negative: behind),
+     * as last measured; empty before the first measurement. ZooKeeper's clock is the one every
+     * node shares, so a node compares its own clock with it to notice that it jumped.
+     */
+    default OptionalLong referenceClockOffsetMillis() {
+        return OptionalLong.empty();
+    }
 
     /**
      * Changes the replica count R of the cluster at runtime; the controller adds or drops

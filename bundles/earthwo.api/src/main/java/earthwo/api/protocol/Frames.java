@@ -25,8 +25,15 @@ public final class Frames {
     public static final int CONCERN_QUORUM = 2;
     public static final int CONCERN_ALL = 3;
 
+    /** AUTH role of a data client: the data secret, when the node has one. */
     public static final int ROLE_DATA = 0;
+    /** AUTH role of an operator's tool: the admin secret; also grants the data role. */
     public static final int ROLE_ADMIN = 1;
+    /**
+     * AUTH role of another node of the cluster: the cluster secret. Only it may send PEER frames,
+     * which write versions and records unchecked by the data path; it also grants the data role.
+     */
+    public static final int ROLE_PEER = 2;
 
     private Frames() {
     }

@@ -208,7 +208,7 @@ public final class Request {
                 break;
             case AUTH: {
                 int role = r.u8();
-                if (role != Frames.ROLE_DATA && role != Frames.ROLE_ADMIN) {
+                if (role != Frames.ROLE_DATA && role != Frames.ROLE_ADMIN && role != Frames.ROLE_PEER) {
                     throw r.bad("unknown role " + role);
                 }
                 req = auth(id, role, r.string(MAX_TEXT, "secret"));

@@ -2,6 +2,7 @@ package earthwo.cluster.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -41,6 +42,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private NodeRegistration registration;
     private CatchUpMarks catchUp;
     private Controller controller;
+    private ZooKeeperClock zkClock;
 
     public ClusterNode(ClusterSettings settings) {
         this.settings = settings;
@@ -75,6 +77,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         config.start();
         maps.start(session.client(), paths);
         registration.start(session.client());
+        zkClock = new ZooKeeperClock(nodeId, paths.clock(nodeId), session.client());
+        zkClock.start();
         controller = new Controller(session.client(), paths, nodeId, cluster, settings.graceMs(),
                 settings.maxSyncing(), System::currentTimeMillis);
         controller.start();
@@ -181,6 +185,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     }
 
     @Override
+    public OptionalLong referenceClockOffsetMillis() {
+        ZooKeeperClock c = zkClock;
+        return c == null ? OptionalLong.empty() : c.offsetMillis();
+    }
+
+    @Override
     public AutoCloseable onMapChange(Consumer<SegmentMap> listener) {
         return maps.onMapChange(listener);
     }
@@ -209,6 +219,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         s.put("policy", config.reconcilePolicy().name().toLowerCase());
         s.put("pins", config.pins());
+        OptionalLong zkAhead = referenceClockOffsetMillis();
+        s.put("zookeeper.clock.ahead.ms", zkAhead.isPresent() ? zkAhead.getAsLong() : "unknown");
         return s;
     }
 
@@ -231,6 +243,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (zkClock != null) {
+            zkClock.close();
         }
         if (session != null) {
             session.closeClientIfDisconnected();

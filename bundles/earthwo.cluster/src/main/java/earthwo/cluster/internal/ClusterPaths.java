@@ -27,6 +27,11 @@ record ClusterPaths(String base) {
         return base + "/controller";
     }
 
+    /** Persistent, one per node: written to read ZooKeeper's clock (see ZooKeeperClock). */
+    String clock(int id) {
+        return base + "/clocks/" + id;
+    }
+
     /** Persistent: the segment map written by the controller. */
     String map() {
         return base + "/map";

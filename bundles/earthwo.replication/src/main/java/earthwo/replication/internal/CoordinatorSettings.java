@@ -60,6 +60,7 @@ final class CoordinatorSettings {
     final long hintReplayMaxBackoffMs;
     final int hintReplayBatch;
     final long clockOffsetMs;
+    final long clockMaxOffsetMs;
 
     private CoordinatorSettings(Map<String, ?> c, UnaryOperator<String> f) {
         maxKeyBytes = NodeProperties.maxKeyBytes(c, f);
@@ -76,6 +77,7 @@ final class CoordinatorSettings {
         }
         hintReplayBatch = NodeProperties.getInt(HINT_REPLAY_BATCH, c, f, HINT_REPLAY_BATCH_DEFAULT, 1, 100_000);
         clockOffsetMs = NodeProperties.getLong(CLOCK_OFFSET, c, f, CLOCK_OFFSET_DEFAULT, -TEN_YEARS_MS, TEN_YEARS_MS);
+        clockMaxOffsetMs = NodeProperties.clockMaxOffsetMs(c, f);
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -98,6 +100,7 @@ final class CoordinatorSettings {
     @Override
     public String toString() {
         return "maxKey=" + maxKeyBytes + ", maxValue=" + maxValueBytes + ", defaultW=" + defaultWriteConcern
-                + ", replicaTimeout=" + replicaTimeoutMs + "ms, forwardTimeout=" + forwardTimeoutMs + "ms";
+                + ", replicaTimeout=" + replicaTimeoutMs + "ms, forwardTimeout=" + forwardTimeoutMs + "ms, clockMaxOffset="
+                + clockMaxOffsetMs + "ms";
     }
 }

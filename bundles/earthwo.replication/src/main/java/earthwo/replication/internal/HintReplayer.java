@@ -1,5 +1,8 @@
 package earthwo.replication.internal;
 
+import earthwo.api.EarthwoException;
+import earthwo.api.ErrorCode;
+import earthwo.api.Keys;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.storage.HintStore;
@@ -164,7 +167,10 @@ final class HintReplayer implements AutoCloseable {
                         sent++;
                         replayed.increment();
                     } catch (ExecutionException | TimeoutException e) {
-                        if (failure == null) {
+                        if (refusedForGood(node, next.get(i), WriteCoordinator.unwrap(e))) {
+                            hints.remove(next.get(i));
+                            dropped.increment();
+                        } else if (failure == null) {
                             failure = e;
                         }
                     }
@@ -194,6 +200,24 @@ final class HintReplayer implements AutoCloseable {
                     WriteCoordinator.unwrap(e).getMessage());
         }
         return sent;
+    }
+
+    /**
+     * Whether the node refused a hint in a way no retry changes: the hint's segment is no longer
+     * one of its replicas under the current map (anti-entropy brings the write to the segment's
+     * replicas now), or the record's version is too far ahead of its clock.
+     */
+    private boolean refusedForGood(int node, Hint h, Throwable cause) {
+        if (!(cause instanceof EarthwoException e)) {
+            return false;
+        }
+        boolean gone = e.code() == ErrorCode.WRONG_SEGMENT && !cluster.currentMap().isReplica(h.segment(), node);
+        if (gone || e.code() == ErrorCode.CLOCK_SKEW) {
+            LOG.warn("node {} dropped a hint for node {} (segment {}, key {}): {}", cluster.localNodeId(), node,
+                    h.segment(), Keys.printable(h.record().key()), e.getMessage());
+            return true;
+        }
+        return false;
     }
 
     @Override

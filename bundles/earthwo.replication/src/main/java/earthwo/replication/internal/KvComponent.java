@@ -5,6 +5,7 @@ import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.WriteOptions;
+import earthwo.api.admin.FutureVersions;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
@@ -26,14 +27,15 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 
 /**
- * Registers the node's {@link Kv} service and the replication {@link PeerHandler} (peer message
- * types 1–2: APPLY, FORWARD). It needs the local store, its hint store and the cluster view; when
+ * Registers the node's {@link Kv} service, the replication {@link PeerHandler} (peer message
+ * types 1–3: APPLY, FORWARD, READ) and {@link FutureVersions}. It needs the local store, its hint store and the cluster view; when
  * one goes away (a bundle update) the service goes with it, and clients see UNAVAILABLE for the
  * moment it takes to come back. The node-to-node links ({@link PeerLinks}) are optional and
  * dynamic: without them remote replicas count as unreachable (they get hints) and writes of
@@ -41,12 +43,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Settings: {@link CoordinatorSettings} (ConfigAdmin PID {@value CoordinatorSettings#PID}).
  */
-@Component(service = {Kv.class, StatusSource.class, PeerHandler.class}, configurationPid = CoordinatorSettings.PID,
+@Component(service = {Kv.class, StatusSource.class, PeerHandler.class, FutureVersions.class},
+        configurationPid = CoordinatorSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.APPLY,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.FORWARD,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
-public final class KvComponent implements Kv, StatusSource, PeerHandler {
+public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureVersions {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
 
@@ -62,6 +65,7 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
     private final WriteCoordinator coordinator;
     private final ReplicationPeerHandler peerHandler;
     private final HintReplayer replayer;
+    private final FutureVersionRepair futureVersions;
 
     @Activate
     public KvComponent(@Reference SegmentStore store, @Reference HintStore hints, @Reference ClusterView cluster,
@@ -82,8 +86,9 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
         ReplicaTransport transport = new PeerLinksTransport(() -> links, () -> cluster.currentMap().epoch(), replicaTimeout);
         this.coordinator = new WriteCoordinator(store, cluster, transport, hints, () -> links,
                 Duration.ofMillis(settings.forwardTimeoutMs), wallClock,
-                settings.maxKeyBytes, settings.maxValueBytes, settings.defaultWriteConcern);
+                settings.maxKeyBytes, settings.maxValueBytes, settings.defaultWriteConcern, settings.clockMaxOffsetMs);
         this.peerHandler = new ReplicationPeerHandler(coordinator);
+        this.futureVersions = new FutureVersionRepair(store, cluster, coordinator);
         this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, settings.hintReplayBatch,
                 settings.hintReplayIntervalMs, settings.hintReplayMaxBackoffMs, settings.replicaTimeoutMs);
         replayer.start();
@@ -140,6 +145,16 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
     }
 
     @Override
+    public List<Found> find(int limit) {
+        return futureVersions.find(limit);
+    }
+
+    @Override
+    public long rewrite() {
+        return futureVersions.rewrite();
+    }
+
+    @Override
     public String name() {
         return "kv";
     }
@@ -153,6 +168,11 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler {
         m.put("scans", coordinator.scans.sum());
         m.put("restamps", coordinator.restamps.sum());
         m.put("clock.drift.ms", coordinator.clockDriftMillis());
+        m.put("versions.refused", coordinator.versionGuard().refused());
+        long ahead = coordinator.clockAheadMillis();
+        m.put("clock.ahead.of.zookeeper.ms", ahead);
+        m.put("coordinates.writes", ahead <= coordinator.versionGuard().maxOffsetMs());
+        m.put("writes.handed.over", coordinator.writesHandedOver.sum());
         m.put("peer.links", links != null);
         m.put("forwarded", coordinator.forwarded.sum());
         m.put("reads.repaired", coordinator.readRepairs.sum());

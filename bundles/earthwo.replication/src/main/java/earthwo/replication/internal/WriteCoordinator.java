@@ -2,9 +2,11 @@ package earthwo.replication.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.Futures;
 import earthwo.api.Keys;
 import earthwo.api.Kv;
 import earthwo.api.Limits;
+import earthwo.api.NodeProperties;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Segments;
@@ -27,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,6 +56,7 @@ final class WriteCoordinator implements Kv {
 
     private final SegmentStore store;
     private final ClusterView cluster;
+    private final VersionGuard guard;
     private final HybridClock clock;
     private final ReplicaTransport transport;
     private final HintStore hints;
@@ -78,6 +82,9 @@ final class WriteCoordinator implements Kv {
     final LongAdder appliesStale = new LongAdder();
     final LongAdder hintsWritten = new LongAdder();
     final LongAdder hintFailures = new LongAdder();
+    /** Writes passed to another replica because this node's clock was too far ahead. */
+    final LongAdder writesHandedOver = new LongAdder();
+    private volatile long lastClockWarning = Long.MIN_VALUE / 2;
 
     /** A coordinator without node-to-node links or hints (a single node, or tests). */
     WriteCoordinator(SegmentStore store, ClusterView cluster, ReplicaTransport transport, LongSupplier wallClock,
@@ -86,14 +93,23 @@ final class WriteCoordinator implements Kv {
                 defaultConcern);
     }
 
+    /** A coordinator with the default maximum clock offset. */
+    WriteCoordinator(SegmentStore store, ClusterView cluster, ReplicaTransport transport, HintStore hints,
+                     Supplier<PeerLinks> links, Duration forwardTimeout, LongSupplier wallClock,
+                     int maxKeyBytes, int maxValueBytes, WriteConcern defaultConcern) {
+        this(store, cluster, transport, hints, links, forwardTimeout, wallClock, maxKeyBytes, maxValueBytes,
+                defaultConcern, Long.parseLong(NodeProperties.CLOCK_MAX_OFFSET_DEFAULT));
+    }
+
     /**
      * @param hints where writes a replica missed are kept (null: none kept)
      * @param links the node-to-node links used to forward writes of segments this node does not
      *        hold; returns null while there are none (such writes are then WRONG_SEGMENT)
+     * @param maxClockOffsetMs how far ahead of the wall clock a version may be (see {@link VersionGuard})
      */
     WriteCoordinator(SegmentStore store, ClusterView cluster, ReplicaTransport transport, HintStore hints,
                      Supplier<PeerLinks> links, Duration forwardTimeout, LongSupplier wallClock,
-                     int maxKeyBytes, int maxValueBytes, WriteConcern defaultConcern) {
+                     int maxKeyBytes, int maxValueBytes, WriteConcern defaultConcern, long maxClockOffsetMs) {
         this.store = store;
         this.cluster = cluster;
         this.transport = transport;
@@ -101,7 +117,8 @@ final class WriteCoordinator implements Kv {
         this.links = links;
         this.forwardTimeout = forwardTimeout;
         this.wallClock = wallClock;
-        this.clock = new HybridClock(cluster.localNodeId(), wallClock);
+        this.guard = new VersionGuard(cluster.localNodeId(), wallClock, maxClockOffsetMs);
+        this.clock = new HybridClock(cluster.localNodeId(), wallClock, guard);
         this.maxKeyBytes = maxKeyBytes;
         this.maxValueBytes = maxValueBytes;
         this.defaultConcern = defaultConcern == WriteConcern.DEFAULT ? WriteConcern.QUORUM : defaultConcern;
@@ -145,9 +162,10 @@ final class WriteCoordinator implements Kv {
             }
             return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
                 Record newest = local.orElse(null);
-                for (CompletableFuture<Optional<Record>> a : answers) {
-                    Record r = a.join().orElse(null);
-                    if (r != null && (newest == null || r.version().isNewerThan(newest.version()))) {
+                for (int i = 0; i < answers.size(); i++) {
+                    Record r = answers.get(i).join().orElse(null);
+                    if (r != null && guard.accept(r, segment, "node " + others.get(i) + " (read repair)")
+                            && (newest == null || r.version().isNewerThan(newest.version()))) {
                         newest = r;
                     }
                 }
@@ -214,6 +232,10 @@ final class WriteCoordinator implements Kv {
             if (!map.isReplica(segment, clock.nodeId())) {
                 return forward(map, segment, w);
             }
+            long ahead = clockAheadMillis();
+            if (ahead > guard.maxOffsetMs()) {
+                return handOver(map, segment, w, ahead);
+            }
             if (w.delete()) {
                 deletes.increment();
                 Optional<Record> existing = store.read(segment, key);
@@ -239,6 +261,8 @@ final class WriteCoordinator implements Kv {
     CompletableFuture<Boolean> applyReplica(int segment, long mapEpoch, Record record) {
         Limits.checkKey(record.key(), maxKeyBytes);
         appliesReceived.increment();
+        checkHeldSegmentOf(record.key(), segment, mapEpoch);
+        guard.check(record, segment, "a replica write (APPLY, sender map epoch " + mapEpoch + ")");
         clock.observe(record.version());
         SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
         if (!result.applied()) {
@@ -260,6 +284,37 @@ final class WriteCoordinator implements Kv {
     CompletableFuture<WriteResult> forwardedWrite(Forward w) {
         forwardsReceived.increment();
         return write(w);
+    }
+
+    /**
+     * How far this node's clock is ahead of ZooKeeper's, the clock the cluster shares (0 before
+     * it is known). A node whose clock jumped ahead would stamp versions that no correctly clocked
+     * write can beat for as long as the jump.
+     */
+    long clockAheadMillis() {
+        OptionalLong zk = cluster.referenceClockOffsetMillis();
+        return zk.isEmpty() ? 0 : wallClock.getAsLong() - (System.currentTimeMillis() + zk.getAsLong());
+    }
+
+    /**
+     * A write this node would coordinate while its clock is too far ahead: another replica of
+     * the segment coordinates it instead, or it is UNAVAILABLE (the client tries another replica).
+     */
+    private CompletableFuture<WriteResult> handOver(SegmentMap map, int segment, Forward w, long aheadMs) {
+        writesHandedOver.increment();
+        String why = "node " + clock.nodeId() + "'s clock is " + aheadMs + " ms ahead of ZooKeeper's, more than "
+                + guard.maxOffsetMs() + " ms (earthwo.clock.max.offset.ms): it coordinates no write until it is back";
+        long now = System.currentTimeMillis();
+        long last = lastClockWarning;
+        if (now - last >= VersionGuard.LOG_INTERVAL_MS) {
+            lastClockWarning = now;
+            LOG.warn("node {} segment {}: {}; handing writes to the other replicas", clock.nodeId(), segment, why);
+        }
+        try {
+            return forward(map, segment, w);
+        } catch (EarthwoException e) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, why + "; " + e.getMessage());
+        }
     }
 
     private CompletableFuture<WriteResult> forward(SegmentMap map, int segment, Forward w) {
@@ -345,7 +400,13 @@ final class WriteCoordinator implements Kv {
                 return record;
             }
             restamps.increment();
-            clock.observe(result.previous().version());
+            Version stored = result.previous().version();
+            if (!clock.observe(stored)) {
+                throw new EarthwoException(ErrorCode.CLOCK_SKEW, "key " + Keys.printable(record.key()) + " of segment "
+                        + segment + " holds version " + stored + ", " + guard.aheadMillis(stored) + " ms ahead of node "
+                        + clock.nodeId() + "'s clock (beyond earthwo.clock.max.offset.ms): no write can stamp a newer"
+                        + " one. It was stored before versions were checked; kv:futureversions --rewrite replaces it");
+            }
         }
         throw new EarthwoException(ErrorCode.INTERNAL, "could not stamp a version newer than the stored one in segment " + segment);
     }
@@ -411,6 +472,25 @@ final class WriteCoordinator implements Kv {
         }
     }
 
+    /**
+     * Checks that a replica write names the key's own segment and that this node holds it: a
+     * record stored under another segment could never be read, and a segment this node does not
+     * hold is no longer its to keep (WRONG_SEGMENT; the sender hints it or finds the new replicas).
+     */
+    private void checkHeldSegmentOf(byte[] key, int segment, long senderEpoch) {
+        SegmentMap map = cluster.currentMap();
+        int own = Segments.segmentOf(key, map.segmentCount());
+        if (own != segment) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "replica write of key " + Keys.printable(key) + " to segment "
+                    + segment + ", but the key belongs to segment " + own);
+        }
+        if (!map.isReplica(segment, clock.nodeId())) {
+            throw EarthwoException.wrongSegment("node " + clock.nodeId() + " does not hold segment " + segment
+                    + " (replicas " + map.replicas(segment) + ", map epoch " + map.epoch() + ", sender's "
+                    + senderEpoch + ")", map.epoch());
+        }
+    }
+
     /** Segment of a key, after checking this node holds it under the current map. */
     private int segmentOf(byte[] key) {
         SegmentMap map = cluster.currentMap();
@@ -428,5 +508,21 @@ final class WriteCoordinator implements Kv {
 
     long clockDriftMillis() {
         return clock.driftMillis();
+    }
+
+    VersionGuard versionGuard() {
+        return guard;
+    }
+
+    /**
+     * Replaces a record stored with a version from the future by the same record (value or
+     * deletion, expiry) with a version of this node's clock, in this node's store only.
+     */
+    Record rewriteWithCurrentVersion(int segment, Record future) {
+        store.purge(segment, future);
+        Record fresh = commit(segment, v -> future.isTombstone() ? Record.tombstone(future.key(), v)
+                : Record.value(future.key(), future.value(), v, future.expiresAt()));
+        Futures.join(store.durable());
+        return fresh;
     }
 }

@@ -159,4 +159,91 @@ class WriteCoordinatorTest {
         three.put(b("k"), b("v1"), WriteOptions.of(WriteConcern.ONE, 0));
         assertArrayEquals(b("v1"), three.get(b("k")).orElseThrow().value());
     }
+
+    // ---- versions and segments that enter through the peer path ----
+
+    private static final long TEN_YEARS_MS = 315_360_000_000L;
+
+    private int segmentOf(String key) {
+        return Segments.segmentOf(b(key), SEGMENTS);
+    }
+
+    @Test
+    void aReplicaWriteStampedTenYearsAheadIsRefusedAndChangesNothing() {
+        Record forged = Record.value(b("victim"), b("forged"), Version.of(wall.get() + TEN_YEARS_MS, 0, 9), 0);
+        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(segmentOf("victim"), 1, forged));
+        assertEquals(ErrorCode.CLOCK_SKEW, e.code());
+        assertTrue(e.getMessage().contains("victim") && e.getMessage().contains("ms ahead"), e.getMessage());
+        assertTrue(store.read(segmentOf("victim"), b("victim")).isEmpty(), "nothing stored");
+        assertEquals(0, kv.clockDriftMillis(), "the clock did not follow it");
+        assertEquals(1, kv.versionGuard().refused());
+        Version v = kv.put(b("victim"), b("fine"), WriteOptions.DEFAULT);
+        assertEquals(wall.get(), v.wallMillis(), "the next write is stamped by this node's clock");
+    }
+
+    @Test
+    void aReplicaWriteWithTheLargestTimestampIsRefused() {
+        Record forged = Record.value(b("victim"), b("forged"), new Version(0xffffffffffffffffL, 9), 0);
+        assertEquals(ErrorCode.CLOCK_SKEW, assertThrows(EarthwoException.class,
+                () -> kv.applyReplica(segmentOf("victim"), 1, forged)).code());
+        Record signedMax = Record.value(b("victim"), b("forged"), new Version(0x7fffffffffffffffL, 9), 0);
+        assertEquals(ErrorCode.CLOCK_SKEW, assertThrows(EarthwoException.class,
+                () -> kv.applyReplica(segmentOf("victim"), 1, signedMax)).code());
+        assertTrue(kv.put(b("victim"), b("fine"), WriteOptions.DEFAULT).isNewerThan(Version.ZERO));
+    }
+
+    @Test
+    void aReplicaWriteWithinTheMaximumOffsetIsApplied() throws Exception {
+        Record ahead = Record.value(b("k"), b("v"), Version.of(wall.get() + 30_000, 0, 2), 0);
+        assertTrue(kv.applyReplica(segmentOf("k"), 1, ahead).get());
+        assertEquals(30_000, kv.clockDriftMillis(), "the clock follows a version within the offset");
+    }
+
+    @Test
+    void aMisroutedReplicaWriteIsRefused() {
+        Record r = Record.value(b("k"), b("v"), Version.of(wall.get(), 0, 2), 0);
+        int wrong = (segmentOf("k") + 1) % SEGMENTS;
+        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(wrong, 1, r));
+        assertEquals(ErrorCode.BAD_REQUEST, e.code());
+        assertTrue(store.read(wrong, b("k")).isEmpty());
+
+        TestClusterView elsewhere = TestClusterView.withReplicas(NODE, SEGMENTS, List.of(2, 3));
+        WriteCoordinator notAReplica = coordinator(elsewhere, WriteConcern.ONE);
+        EarthwoException notHeld = assertThrows(EarthwoException.class,
+                () -> notAReplica.applyReplica(segmentOf("k"), 1, r));
+        assertEquals(ErrorCode.WRONG_SEGMENT, notHeld.code());
+        assertTrue(store.read(segmentOf("k"), b("k")).isEmpty(), "not acknowledged into a segment it does not hold");
+    }
+
+    @Test
+    void aWriteToAKeyStoredWithAFutureVersionGetsATypedErrorNamingTheKey() {
+        // as a node stored it before versions were checked
+        store.apply(segmentOf("stuck"), Record.value(b("stuck"), b("old"), Version.of(wall.get() + TEN_YEARS_MS, 0, 9), 0));
+        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.put(b("stuck"), b("new"), WriteOptions.DEFAULT));
+        assertEquals(ErrorCode.CLOCK_SKEW, e.code());
+        assertTrue(e.getMessage().contains("stuck"), e.getMessage());
+        assertEquals(0, kv.clockDriftMillis());
+        assertTrue(kv.put(b("other"), b("v"), WriteOptions.DEFAULT).wallMillis() == wall.get(), "other keys unaffected");
+    }
+
+    @Test
+    void recordsStoredWithFutureVersionsAreFoundAndRewrittenWithTheNodesClock() {
+        store.apply(segmentOf("stuck"), Record.value(b("stuck"), b("old"), Version.of(wall.get() + TEN_YEARS_MS, 0, 9), 0));
+        store.apply(segmentOf("gone"), Record.tombstone(b("gone"), Version.of(wall.get() + TEN_YEARS_MS, 1, 9)));
+        kv.put(b("fine"), b("v"), WriteOptions.DEFAULT);
+        FutureVersionRepair repair = new FutureVersionRepair(store, TestClusterView.singleNode(NODE, SEGMENTS), kv);
+
+        List<earthwo.api.admin.FutureVersions.Found> found = repair.find(10);
+        assertEquals(2, found.size(), String.valueOf(found));
+        assertTrue(found.stream().allMatch(f -> f.aheadMillis() >= TEN_YEARS_MS - 1));
+        assertEquals(2, repair.rewrite());
+        assertEquals(List.of(), repair.find(10));
+
+        Record stuck = store.read(segmentOf("stuck"), b("stuck")).orElseThrow();
+        assertArrayEquals(b("old"), stuck.value(), "the value is kept");
+        assertEquals(wall.get(), stuck.version().wallMillis());
+        assertTrue(store.read(segmentOf("gone"), b("gone")).orElseThrow().isTombstone(), "the deletion is kept");
+        assertTrue(kv.put(b("stuck"), b("new"), WriteOptions.DEFAULT).isNewerThan(stuck.version()), "writes work again");
+        assertArrayEquals(b("new"), kv.get(b("stuck")).orElseThrow().value());
+    }
 }

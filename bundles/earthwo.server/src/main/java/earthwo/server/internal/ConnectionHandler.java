@@ -97,7 +97,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         inFlight--;
         stats.requestsServed.increment();
         send(r);
-        if (!closing && dispatcher.tooManyAuthFailures(session)) {
+        if (!closing && dispatcher.mustClose(session)) {
             startClosing();
         }
         if (closing) {

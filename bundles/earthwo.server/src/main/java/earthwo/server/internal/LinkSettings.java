@@ -3,6 +3,9 @@ package earthwo.server.internal;
 import earthwo.api.NodeProperties;
 import earthwo.api.protocol.Frames;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -40,8 +43,8 @@ final class LinkSettings {
     final long defaultTimeoutMs;
     final int maxFrameBytes;
     final long shutdownTimeoutMs;
-    /** The data secret presented to peers, or null when the cluster runs without one. */
-    final String secret;
+    /** The cluster secret presented to peers for the peer role. */
+    final String clusterSecret;
 
     private LinkSettings(Map<String, ?> c, UnaryOperator<String> f) {
         threads = NodeProperties.getInt(THREADS, c, f, THREADS_DEFAULT, 1, 64);
@@ -51,16 +54,18 @@ final class LinkSettings {
         defaultTimeoutMs = NodeProperties.getInt(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
         maxFrameBytes = ServerSettings.maxFrameBytes(c, f);
         shutdownTimeoutMs = ServerSettings.shutdownTimeoutMs(c, f);
-        secret = ServerSettings.emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
+        Path dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
+                .toAbsolutePath().normalize();
+        try {
+            clusterSecret = ClusterSecret.resolve(c, f, dataDir).load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster secret: " + e.getMessage(), e);
+        }
     }
 
+    /** Resolves and validates every setting and reads the cluster secret (generating it where allowed). */
     static LinkSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
         return new LinkSettings(config, framework);
-    }
-
-    /** Defaults with a few overrides (tests). */
-    static LinkSettings of(Map<String, ?> config) {
-        return new LinkSettings(config, k -> null);
     }
 
     /** Largest payload that fits into one PEER frame: the frame minus header and length field. */
@@ -71,6 +76,6 @@ final class LinkSettings {
     @Override
     public String toString() {
         return "threads=" + threads + ", connectTimeout=" + connectTimeoutMs + "ms, failureMemory=" + failureMemoryMs
-                + "ms, maxInFlight=" + maxInFlight + ", maxFrame=" + maxFrameBytes + ", auth=" + (secret != null);
+                + "ms, maxInFlight=" + maxInFlight + ", maxFrame=" + maxFrameBytes;
     }
 }

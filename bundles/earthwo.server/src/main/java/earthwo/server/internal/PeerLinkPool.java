@@ -425,7 +425,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
 
     /**
      * One TCP connection to a peer. {@link #ready} completes once it is connected (and
-     * authenticated, when the cluster has a secret). Request ids and flushing are confined to the
+     * authenticated with the cluster secret for the peer role). Request ids and flushing are confined to the
      * channel's event loop; {@link #pending} is also read by other threads (status, close).
      */
     private final class Connection {
@@ -464,8 +464,6 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                     ready.completeExceptionally(unavailable("cannot connect to node " + link.nodeId + " at "
                             + node.address() + ": " + describe(f.cause())));
                     cf.channel().close();
-                } else if (settings.secret == null) {
-                    ready.complete(this);
                 } else {
                     authenticate(cf.channel());
                 }
@@ -480,7 +478,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                 }
             }, settings.connectTimeoutMs, TimeUnit.MILLISECONDS);
             ready.whenComplete((c, e) -> t.cancel(false));
-            ch.writeAndFlush(Unpooled.wrappedBuffer(Request.auth(AUTH_ID, Frames.ROLE_DATA, settings.secret).encode()))
+            ch.writeAndFlush(Unpooled.wrappedBuffer(Request.auth(AUTH_ID, Frames.ROLE_PEER, settings.clusterSecret).encode()))
                     .addListener(f -> {
                         if (!f.isSuccess()) {
                             ready.completeExceptionally(unavailable("cannot authenticate with node " + link.nodeId

@@ -27,7 +27,7 @@ import java.util.function.UnaryOperator;
  * The node-to-node links as a Declarative Services component: provides {@link PeerLinks} (see
  * {@link PeerLinkPool} for pooling, timeouts and failure handling) and the "links"
  * {@link StatusSource}. Settings come from PID {@value ServerSettings#PID} (keys in
- * {@link LinkSettings}; the data secret {@code earthwo.secret} is presented to peers).
+ * {@link LinkSettings}; the cluster secret is presented to peers for the peer role).
  *
  * <p>The cluster view is a dynamic, optional reference read at every call, so an update of the
  * cluster bundle does not take PeerLinks away from its users: calls meanwhile fail with

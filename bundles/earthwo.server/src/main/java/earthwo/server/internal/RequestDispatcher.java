@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY. PUT and
  * DEL on the I/O thread join its commit burst (see {@link #joinCommitBurst}).
  *
- * <p>PEER (node-to-node messages) needs the data role like data requests. The payload's first
+ * <p>PEER (node-to-node messages) needs the peer role (AUTH with the cluster secret); from any
+ * other connection it is AUTH and the connection is closed. The payload's first
  * byte (unsigned) is its message type; the {@link PeerHandler} registered for that type runs on
  * the {@code peer} pool (handlers may do disk I/O) and its answer bytes become the OK payload. No
  * handler for the type is UNAVAILABLE ("no handler for peer message type N"), a typed failure
@@ -80,9 +81,9 @@ final class RequestDispatcher {
         this.maxAuthFailures = settings.maxAuthFailures;
     }
 
-    /** True once a connection has failed AUTH so often that it must be closed. */
-    boolean tooManyAuthFailures(Session session) {
-        return session.authFailures() >= maxAuthFailures;
+    /** True once a connection has failed AUTH so often, or sent what it must not, that it must be closed. */
+    boolean mustClose(Session session) {
+        return session.mustClose() || session.authFailures() >= maxAuthFailures;
     }
 
     /**
@@ -101,6 +102,11 @@ final class RequestDispatcher {
                     return done(Response.error(id, ErrorCode.AUTH, "EXEC needs a connection authenticated with the admin secret"));
                 }
                 return run(req, session, true, () -> done(exec(req)));
+            case PEER:
+                if (!session.isPeer()) {
+                    return done(peerRoleMissing(req, session));
+                }
+                break;
             default:
                 break;
         }
@@ -130,20 +136,41 @@ final class RequestDispatcher {
     // ---- the requests ----
 
     private Response auth(Request req, Session session) {
-        boolean admin = req.role() == Frames.ROLE_ADMIN;
-        boolean ok = admin ? secrets.isAdminSecret(req.text()) : secrets.isDataSecret(req.text());
+        int role = req.role();
+        String secret = req.text();
+        boolean ok = switch (role) {
+            case Frames.ROLE_ADMIN -> secrets.isAdminSecret(secret);
+            case Frames.ROLE_PEER -> secrets.isClusterSecret(secret);
+            default -> secrets.isDataSecret(secret);
+        };
+        String name = role == Frames.ROLE_ADMIN ? "admin" : role == Frames.ROLE_PEER ? "cluster" : "data";
         if (ok) {
-            if (admin) {
+            if (role == Frames.ROLE_ADMIN) {
                 session.grantAdmin();
+            } else if (role == Frames.ROLE_PEER) {
+                session.grantPeer();
             }
             session.grantData();
             return Response.ok(req.id());
         }
         int failures = session.failAuth();
         stats.authFailures.increment();
-        LOG.warn("wrong {} secret from {} ({} failures on this connection{})", admin ? "admin" : "data",
+        LOG.warn("wrong {} secret from {} ({} failures on this connection{})", name,
                 session.remote, failures, failures >= maxAuthFailures ? ", closing it" : "");
-        return Response.error(req.id(), ErrorCode.AUTH, "wrong " + (admin ? "admin " : "") + "secret");
+        return Response.error(req.id(), ErrorCode.AUTH, "wrong " + (role == Frames.ROLE_DATA ? "" : name + " ") + "secret");
+    }
+
+    /**
+     * A PEER frame from a connection that is not another node: peer messages write versions and
+     * records as they are, so a data client must never send one. Refused and the connection closed.
+     */
+    private Response peerRoleMissing(Request req, Session session) {
+        stats.peerRefused.increment();
+        session.closeAfterAnswers();
+        LOG.warn("PEER frame from {} without the peer role (AUTH role 2 with the cluster secret): refused, closing the"
+                + " connection", session.remote);
+        return Response.error(req.id(), ErrorCode.AUTH, "PEER needs the peer role: only another node of the cluster,"
+                + " authenticated with the cluster secret, may send it");
     }
 
     private CompletionStage<Response> get(Request req) {

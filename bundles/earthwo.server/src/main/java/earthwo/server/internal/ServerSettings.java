@@ -103,6 +103,8 @@ final class ServerSettings {
     final String secret;
     /** Configured admin secret, or null to use (or generate) the admin.secret file. */
     final String adminSecret;
+    /** Where the secret is that other nodes present for the peer role. */
+    final ClusterSecret clusterSecret;
 
     private ServerSettings(Map<String, ?> c, UnaryOperator<String> f) {
         host = NodeProperties.get(NodeProperties.HOST, c, f, NodeProperties.HOST_DEFAULT).trim();
@@ -127,6 +129,7 @@ final class ServerSettings {
         shutdownTimeoutMs = shutdownTimeoutMs(c, f);
         secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
         adminSecret = emptyToNull(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""));
+        clusterSecret = ClusterSecret.resolve(c, f, dataDir);
         if (maxFrameBytes < (long) maxKeyBytes + maxValueBytes + 64) {
             throw new IllegalArgumentException("setting " + MAX_FRAME_BYTES + " (" + maxFrameBytes
                     + ") must leave room for a PUT of the largest key and value (" + maxKeyBytes + " + "

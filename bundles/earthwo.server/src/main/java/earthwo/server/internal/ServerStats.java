@@ -23,6 +23,8 @@ final class ServerStats implements StatusSource {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder peerRequests = new LongAdder();
     final LongAdder peerUnhandled = new LongAdder();
+    /** PEER frames refused because the connection lacked the peer role. */
+    final LongAdder peerRefused = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     volatile String endpoint = "";
 
@@ -58,6 +60,7 @@ final class ServerStats implements StatusSource {
         m.put("bytes.out", bytesOut.sum());
         m.put("peer.requests", peerRequests.sum());
         m.put("peer.unhandled", peerUnhandled.sum());
+        m.put("peer.refused", peerRefused.sum());
         for (Map.Entry<ErrorCode, LongAdder> e : errors.entrySet()) {
             m.put("errors." + e.getKey().name(), e.getValue().sum());
         }

@@ -1,15 +1,18 @@
 package earthwo.server.internal;
 
 /**
- * What one connection has proven: the data role (always, when the node has no data secret) and
- * the admin role. Touched only on the connection's I/O thread.
+ * What one connection has proven: the data role (always, when the node has no data secret), the
+ * admin role and the peer role (another node of the cluster). Touched only on the connection's
+ * I/O thread.
  */
 final class Session {
 
     final String remote;
     private boolean data;
     private boolean admin;
+    private boolean peer;
     private int authFailures;
+    private boolean mustClose;
 
     Session(String remote, boolean dataSecretRequired) {
         this.remote = remote;
@@ -17,11 +20,15 @@ final class Session {
     }
 
     boolean mayUseData() {
-        return data || admin;
+        return data || admin || peer;
     }
 
     boolean isAdmin() {
         return admin;
+    }
+
+    boolean isPeer() {
+        return peer;
     }
 
     void grantData() {
@@ -32,11 +39,24 @@ final class Session {
         admin = true;
     }
 
+    void grantPeer() {
+        peer = true;
+    }
+
     int failAuth() {
         return ++authFailures;
     }
 
     int authFailures() {
         return authFailures;
+    }
+
+    /** Marks the connection to be closed once its answers are sent (it tried what it must not). */
+    void closeAfterAnswers() {
+        mustClose = true;
+    }
+
+    boolean mustClose() {
+        return mustClose;
     }
 }

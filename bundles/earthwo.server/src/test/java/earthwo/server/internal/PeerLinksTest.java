@@ -2,6 +2,7 @@ package earthwo.server.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.NodeProperties;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.TestClusterView;
 import earthwo.api.protocol.Frames;
@@ -46,6 +47,9 @@ class PeerLinksTest {
     Path dataB;
     @TempDir
     Path dataC;
+    /** Holds the cluster secret file every server and link of a test shares, as nodes of one cluster do. */
+    @TempDir
+    Path shared;
 
     private final List<ServerComponent> servers = new ArrayList<>();
     private final List<PeerLinksComponent> links = new ArrayList<>();
@@ -115,6 +119,7 @@ class PeerLinksTest {
         m.put("earthwo.data", data.toString());
         m.put("earthwo.server.io.threads", "1");
         m.put("earthwo.server.peer.threads", "2");
+        m.put(NodeProperties.CLUSTER_SECRET_FILE, clusterSecretFile().toString());
         for (int i = 0; i < more.length; i += 2) {
             m.put((String) more[i], more[i + 1]);
         }
@@ -133,12 +138,26 @@ class PeerLinksTest {
         return s;
     }
 
+    /** The cluster secret file of this test's cluster, written on first use. */
+    Path clusterSecretFile() {
+        Path file = shared.resolve("cluster.secret");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.writeString(file, "the-cluster-secret\n");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
     static int port(ServerComponent s) {
         return s.server().address().getPort();
     }
 
     PeerLinksComponent links(TestClusterView view, Object... more) {
         Map<String, Object> m = new HashMap<>();
+        m.put(NodeProperties.CLUSTER_SECRET_FILE, clusterSecretFile().toString());
         for (int i = 0; i < more.length; i += 2) {
             m.put((String) more[i], more[i + 1]);
         }
@@ -209,7 +228,8 @@ class PeerLinksTest {
         PeerBlocks blocks = new PeerBlocks();
         LinkCommands commands = new LinkCommands(blocks);
         // a pool with its own PeerBlocks, changed through the Gogo command object
-        PeerLinkPool pool = new PeerLinkPool(LinkSettings.resolve(Map.of(), k -> null), () -> view, blocks);
+        PeerLinkPool pool = new PeerLinkPool(LinkSettings.resolve(
+                Map.of(NodeProperties.CLUSTER_SECRET_FILE, clusterSecretFile().toString()), k -> null), () -> view, blocks);
         try {
             assertEquals("B:X", text(await(pool.call(2, bytes(1, "x"), T))));
             assertEquals("blocked [2]", commands.block(2));
@@ -390,25 +410,53 @@ class PeerLinksTest {
     }
 
     @Test
-    void peerMessagesNeedTheDataSecret() throws Exception {
-        ServerComponent b = server(dataB, 0, "B", "earthwo.secret", "s3cret");
+    void peerMessagesNeedTheClusterSecret() throws Exception {
+        ServerComponent b = server(dataB, 0, "B");
         TestClusterView view = new TestClusterView(1, TestClusterView.mapOf(1, Map.of(2, port(b))));
-        assertEquals("B:AUTHED", text(await(links(view, "earthwo.secret", "s3cret").call(2, bytes(1, "authed"), T))));
+        assertEquals("B:AUTHED", text(await(links(view).call(2, bytes(1, "authed"), T))));
 
-        PeerLinksComponent wrong = links(view, "earthwo.secret", "nope");
+        Path otherSecret = dataA.resolve("other.secret");
+        java.nio.file.Files.writeString(otherSecret, "not-the-cluster-secret\n");
+        PeerLinksComponent wrong = links(view, NodeProperties.CLUSTER_SECRET_FILE, otherSecret.toString());
         EarthwoException e = failure(wrong.call(2, bytes(1, "x"), T));
         assertEquals(ErrorCode.AUTH, e.code(), e.getMessage());
         assertEquals(ErrorCode.AUTH, failure(wrong.call(2, bytes(1, "x"), T)).code(), "remembered failure keeps AUTH");
 
-        PeerLinksComponent none = links(view);
-        assertEquals(ErrorCode.AUTH, failure(none.call(2, bytes(1, "x"), T)).code());
-
         WireClient raw = new WireClient(b.server().address());
         clients.add(raw);
-        Response r = raw.call(Request.peer(1, bytes(1, "raw")));
+        assertEquals(0, raw.call(Request.auth(1, Frames.ROLE_PEER, "the-cluster-secret")).status());
+        assertEquals("B:RAW", text(raw.call(Request.peer(2, bytes(1, "raw"))).peerPayload()));
+    }
+
+    /** A data client cannot write versions and records through the peer path, also with the data secret. */
+    @Test
+    void aPeerFrameOnADataConnectionIsRefusedAndTheConnectionClosed() throws Exception {
+        ServerComponent b = server(dataB, 0, "B", "earthwo.secret", "s3cret");
+        WireClient anonymous = new WireClient(b.server().address());
+        clients.add(anonymous);
+        assertEquals(ErrorCode.AUTH, anonymous.call(Request.peer(1, bytes(1, "x"))).toException().code());
+        assertTrue(anonymous.closedByServer(), "connection closed after a PEER without the peer role");
+
+        WireClient dataClient = new WireClient(b.server().address());
+        clients.add(dataClient);
+        assertEquals(0, dataClient.call(Request.auth(1, Frames.ROLE_DATA, "s3cret")).status());
+        Response r = dataClient.call(Request.peer(2, bytes(1, "x")));
         assertEquals(ErrorCode.AUTH, r.toException().code());
-        assertEquals(0, raw.call(Request.auth(2, Frames.ROLE_DATA, "s3cret")).status());
-        assertEquals("B:RAW", text(raw.call(Request.peer(3, bytes(1, "raw"))).peerPayload()));
+        assertTrue(r.toException().getMessage().contains("peer role"), r.toException().getMessage());
+        assertTrue(dataClient.closedByServer(), "connection closed after a PEER without the peer role");
+        assertEquals("2", String.valueOf(b.server().stats().status().get("peer.refused")));
+        assertEquals("0", String.valueOf(b.server().stats().status().get("peer.requests")), "no handler ran");
+    }
+
+    /** A wrong cluster secret is an AUTH failure like a wrong data secret, and counts towards closing. */
+    @Test
+    void aWrongClusterSecretIsRefused() throws Exception {
+        ServerComponent b = server(dataB, 0, "B");
+        WireClient c = new WireClient(b.server().address());
+        clients.add(c);
+        Response r = c.call(Request.auth(1, Frames.ROLE_PEER, "guess"));
+        assertEquals(ErrorCode.AUTH, r.toException().code());
+        assertEquals(ErrorCode.AUTH, c.call(Request.peer(2, bytes(1, "x"))).toException().code());
     }
 
     @Test

@@ -3,6 +3,7 @@ package earthwo.replication.internal.antientropy;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Futures;
+import earthwo.api.NodeProperties;
 import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.cluster.ClusterView;
@@ -12,6 +13,7 @@ import earthwo.api.cluster.SegmentMap;
 import earthwo.api.storage.SegmentStore;
 import earthwo.replication.internal.antientropy.AeCodec.Entry;
 import earthwo.replication.internal.antientropy.AeCodec.Header;
+import earthwo.replication.internal.VersionGuard;
 import earthwo.replication.internal.antientropy.AeCodec.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
     final AntiEntropyHandler handler;
     private final SplittableRandom random = new SplittableRandom();
     private final IndexCache indexes;
+    final IncomingRecords incoming;
 
     /** Segment → replicas found in sync with this node by the last pass. */
     private final Map<Integer, Set<Integer>> inSync = new ConcurrentHashMap<>();
@@ -72,6 +75,14 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
 
     AntiEntropy(SegmentStore store, ClusterView cluster, Supplier<PeerLinks> links, long graceMillis,
                 LongSupplier clock, Duration timeout) {
+        this(store, cluster, links, graceMillis, clock, timeout,
+                new VersionGuard(cluster.localNodeId(), System::currentTimeMillis,
+                        Long.parseLong(NodeProperties.CLOCK_MAX_OFFSET_DEFAULT)));
+    }
+
+    /** @param guard checks the versions of records other replicas send (against the wall clock, not {@code clock}) */
+    AntiEntropy(SegmentStore store, ClusterView cluster, Supplier<PeerLinks> links, long graceMillis,
+                LongSupplier clock, Duration timeout, VersionGuard guard) {
         this.store = store;
         this.cluster = cluster;
         this.links = links;
@@ -80,7 +91,8 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         this.timeout = timeout;
         this.stats = new AeStats();
         this.indexes = new IndexCache(store, graceMillis, stats);
-        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this, indexes);
+        this.incoming = new IncomingRecords(cluster, guard);
+        this.handler = new AntiEntropyHandler(store, cluster, stats, clock, this, indexes, incoming);
     }
 
     /** Outcome of one pass of a segment with one peer. */
@@ -479,7 +491,7 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
             Set<Long> received = new HashSet<>();
             for (Record rec : got.records()) {
                 received.add(Hashing.keyHash(rec.key()));
-                if (store.apply(segment, rec).applied()) {
+                if (incoming.acceptable(rec, segment, peer, "anti-entropy fetch") && store.apply(segment, rec).applied()) {
                     applied++;
                 }
             }

@@ -7,6 +7,7 @@ import earthwo.api.cluster.PeerLinks;
 import earthwo.api.cluster.ReplicaSync;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.storage.SegmentStore;
+import earthwo.replication.internal.VersionGuard;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -91,7 +92,9 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         this.intervalMillis = settings.intervalMs;
         long grace = settings.tombstoneGraceMs;
         long timeout = settings.timeoutMs;
-        this.engine = new AntiEntropy(store, cluster, () -> links, grace, System::currentTimeMillis, Duration.ofMillis(timeout));
+        VersionGuard guard = new VersionGuard(cluster.localNodeId(), System::currentTimeMillis, settings.clockMaxOffsetMs);
+        this.engine = new AntiEntropy(store, cluster, () -> links, grace, System::currentTimeMillis, Duration.ofMillis(timeout),
+                guard);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "earthwo-antientropy-" + cluster.localNodeId());
             t.setDaemon(true);
@@ -311,6 +314,8 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
         m.put("tombstone.scans", s.tombstoneScans.sum());
         m.put("tombstone.scans.skipped", s.tombstoneScansSkipped.sum());
         m.put("last.pass", s.lastPassMillis.get());
+        m.put("versions.refused", engine.incoming.versionsRefused());
+        m.put("records.misrouted", engine.incoming.misrouted.sum());
         m.put("segments.out.of.sync", engine.outOfSyncSegments());
         m.put("policy", cluster.reconcilePolicy());
         m.put("interval.ms", intervalMillis);

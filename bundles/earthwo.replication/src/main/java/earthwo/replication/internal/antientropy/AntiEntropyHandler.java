@@ -46,6 +46,7 @@ final class AntiEntropyHandler implements PeerHandler {
     private final LongSupplier clock;
     private final ResultListener results;
     private final IndexCache indexes;
+    private final IncomingRecords incoming;
     /** The index each segment's current pass (salt) is answered from, and since when. */
     private final Map<Integer, Pinned> passes = new ConcurrentHashMap<>();
 
@@ -59,8 +60,9 @@ final class AntiEntropyHandler implements PeerHandler {
     }
 
     AntiEntropyHandler(SegmentStore store, ClusterView cluster, AeStats stats, LongSupplier clock, ResultListener results,
-                       IndexCache indexes) {
+                       IndexCache indexes, IncomingRecords incoming) {
         this.store = store;
+        this.incoming = incoming;
         this.cluster = cluster;
         this.stats = stats;
         this.clock = clock;
@@ -215,7 +217,7 @@ final class AntiEntropyHandler implements PeerHandler {
         in.end();
         int applied = 0;
         for (Record r : records) {
-            if (store.apply(h.segment(), r).applied()) {
+            if (incoming.acceptable(r, h.segment(), h.fromNode(), "anti-entropy push") && store.apply(h.segment(), r).applied()) {
                 applied++;
             }
         }
@@ -243,6 +245,9 @@ final class AntiEntropyHandler implements PeerHandler {
         int overwritten = 0;
         int removed = 0;
         for (Record r : records) {
+            if (!incoming.acceptable(r, segment, h.fromNode(), "anti-entropy align")) {
+                continue;
+            }
             Optional<Record> cur = store.read(segment, r.key());
             if (cur.isPresent() && cur.get().version().equals(r.version())) {
                 continue;

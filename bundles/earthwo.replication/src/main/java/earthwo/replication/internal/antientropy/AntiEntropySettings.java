@@ -31,11 +31,14 @@ final class AntiEntropySettings {
     final long intervalMs;
     final long tombstoneGraceMs;
     final long timeoutMs;
+    /** See {@link NodeProperties#CLOCK_MAX_OFFSET}. */
+    final long clockMaxOffsetMs;
 
     private AntiEntropySettings(Map<String, ?> c, UnaryOperator<String> f) {
         intervalMs = NodeProperties.getLong(INTERVAL, c, f, INTERVAL_DEFAULT, 0, 24L * 3_600_000);
         tombstoneGraceMs = NodeProperties.getLong(GRACE, c, f, GRACE_DEFAULT, 0, 365L * 24 * 3_600_000);
         timeoutMs = NodeProperties.getLong(TIMEOUT, c, f, TIMEOUT_DEFAULT, 1, 3_600_000);
+        clockMaxOffsetMs = NodeProperties.clockMaxOffsetMs(c, f);
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */

@@ -71,6 +71,27 @@ class AntiEntropyTest {
     }
 
     /**
+     * A record stamped ten years ahead, on a replica that stored it before versions were checked,
+     * is neither pulled nor pushed into another replica: it would beat every later write of its
+     * key there. The exchange goes on for the other keys.
+     */
+    @Test
+    void versionsFromTheFutureDoNotSpreadThroughAntiEntropy(@TempDir Path dir) {
+        long tenYears = 315_360_000_000L;
+        try (TestCluster c = new TestCluster(dir, 2, 8, 3_600_000)) {
+            c.put(2, "future-on-2", "forged", Version.of(System.currentTimeMillis() + tenYears, 0, 2).timestamp(), 2);
+            c.put(1, "future-on-1", "forged", Version.of(System.currentTimeMillis() + tenYears, 0, 1).timestamp(), 1);
+            c.put(2, "fine", "v", ts(1), 2);
+            c.passAll();
+            assertNull(c.read(1, "future-on-2"), "not pulled from the replica");
+            assertNull(c.read(2, "future-on-1"), "not pushed to the replica");
+            assertNotNull(c.read(1, "fine"), "the rest of the exchange went on");
+            assertEquals(1, c.engine(1).incoming.versionsRefused(), "the master refused the one it fetched");
+            assertEquals(1, c.engine(2).incoming.versionsRefused(), "the replica refused the one pushed to it");
+        }
+    }
+
+    /**
      * A cluster at rest: passes over segments nobody wrote to reuse each side's index instead of
      * scanning the store again, yet a write that reached only one replica is found by the next
      * pass (that side's segment changed, so it scans it), and indexes are rebuilt after a quarter
