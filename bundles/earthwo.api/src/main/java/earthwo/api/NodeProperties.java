@@ -25,6 +25,12 @@ public final class NodeProperties {
     public static final String HOST = "earthwo.host";
     public static final String HOST_DEFAULT = "127.0.0.1";
 
+    /**
+     * Address published in the segment map, where clients and other nodes connect to this node;
+     * default: {@link #HOST}. Needed when the listener binds a wildcard address (0.0.0.0).
+     */
+    public static final String ADVERTISE = "earthwo.advertise";
+
     /** Port of the client/binary protocol listener. */
     public static final String PORT = "earthwo.port";
     public static final String PORT_DEFAULT = "7380";
@@ -46,6 +52,18 @@ public final class NodeProperties {
 
     /** Optional shared secret clients must present before data operations. */
     public static final String SECRET = "earthwo.secret";
+
+    /**
+     * File holding the data secret (mode 600), read when {@link #SECRET} is not set: a secret in
+     * a file or in the environment ({@value #SECRET_ENV}) stays off the node's command line.
+     */
+    public static final String SECRET_FILE = "earthwo.secret.file";
+
+    /** Environment variable of the node holding its data secret ({@code bin/earthwo} puts it there). */
+    public static final String SECRET_ENV = "EARTHWO_NODE_SECRET";
+
+    /** Environment variable of the node holding its admin secret. */
+    public static final String ADMIN_SECRET_ENV = "EARTHWO_NODE_ADMIN_SECRET";
 
     /** Admin secret for remote shell commands; generated into DATA_DIR/admin.secret if unset. */
     public static final String ADMIN_SECRET = "earthwo.admin.secret";
@@ -77,6 +95,16 @@ public final class NodeProperties {
      */
     public static final String CLOCK_MAX_OFFSET = "earthwo.clock.max.offset.ms";
     public static final String CLOCK_MAX_OFFSET_DEFAULT = "60000";
+
+    /**
+     * TLS for the protocol listener and the links between nodes: this node's certificate chain
+     * and its private key (PEM, PKCS#8, unencrypted; file mode 600), and the certificate
+     * authorities (PEM) a node trusts when it connects to another. All three or none: with them
+     * every connection to the node, from clients and from other nodes, is TLS.
+     */
+    public static final String TLS_CERT = "earthwo.tls.cert";
+    public static final String TLS_KEY = "earthwo.tls.key";
+    public static final String TLS_CA = "earthwo.tls.ca";
 
     private NodeProperties() {
     }

@@ -1,5 +1,6 @@
 package earthwo.api.client;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,34 +19,44 @@ public interface KvClientFactory {
         private final String adminSecret;
         private final Duration requestTimeout;
         private final int maxInFlightPerConnection;
+        private final Path tlsCa;
 
         private Config(List<String> seeds, String secret, String adminSecret, Duration requestTimeout,
-                       int maxInFlightPerConnection) {
+                       int maxInFlightPerConnection, Path tlsCa) {
             this.seeds = List.copyOf(seeds);
             this.secret = secret;
             this.adminSecret = adminSecret;
             this.requestTimeout = requestTimeout;
             this.maxInFlightPerConnection = maxInFlightPerConnection;
+            this.tlsCa = tlsCa;
         }
 
         public static Config seeds(String... seeds) {
-            return new Config(List.of(seeds), null, null, Duration.ofSeconds(5), 1024);
+            return new Config(List.of(seeds), null, null, Duration.ofSeconds(5), 1024, null);
         }
 
         public Config withSecret(String s) {
-            return new Config(seeds, s, adminSecret, requestTimeout, maxInFlightPerConnection);
+            return new Config(seeds, s, adminSecret, requestTimeout, maxInFlightPerConnection, tlsCa);
         }
 
         public Config withAdminSecret(String s) {
-            return new Config(seeds, secret, s, requestTimeout, maxInFlightPerConnection);
+            return new Config(seeds, secret, s, requestTimeout, maxInFlightPerConnection, tlsCa);
         }
 
         public Config withRequestTimeout(Duration d) {
-            return new Config(seeds, secret, adminSecret, d, maxInFlightPerConnection);
+            return new Config(seeds, secret, adminSecret, d, maxInFlightPerConnection, tlsCa);
         }
 
         public Config withMaxInFlight(int n) {
-            return new Config(seeds, secret, adminSecret, requestTimeout, n);
+            return new Config(seeds, secret, adminSecret, requestTimeout, n, tlsCa);
+        }
+
+        /**
+         * Connects with TLS, trusting the certificate authorities in {@code caPemFile} (PEM) and
+         * checking that each node's certificate names the address it is reached at.
+         */
+        public Config withTls(Path caPemFile) {
+            return new Config(seeds, secret, adminSecret, requestTimeout, maxInFlightPerConnection, caPemFile);
         }
 
         public List<String> seeds() {
@@ -68,6 +79,11 @@ public interface KvClientFactory {
 
         public int maxInFlightPerConnection() {
             return maxInFlightPerConnection;
+        }
+
+        /** The PEM file of the certificate authorities to trust, or null: plain TCP. */
+        public Path tlsCa() {
+            return tlsCa;
         }
     }
 }

@@ -51,6 +51,9 @@ final class Bench {
     /** Runs every test and prints the report; returns the results. */
     List<BenchResult> run(PrintStream out, PrintStream err) {
         List<BenchResult> results = new ArrayList<>();
+        if (config.tlsCa() != null && !options.javaClient) {
+            throw new UsageException("bench over TLS runs through the Java client: add --java-client");
+        }
         try (Driver driver = options.javaClient ? new ClientBenchDriver(options, config)
                 : new NioBenchDriver(options, config)) {
             driver.open();

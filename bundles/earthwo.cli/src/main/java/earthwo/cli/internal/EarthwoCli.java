@@ -51,7 +51,7 @@ public final class EarthwoCli {
     static final int DEFAULT_SCAN_LIMIT = 100;
 
     static final String USAGE_TEXT = String.join("\n",
-            "usage: earthwo [-s HOST:PORT[,HOST:PORT...]] [--data DIR] [--secret S] [--timeout MS] COMMAND [ARGS]",
+            "usage: earthwo [-s HOST:PORT[,HOST:PORT...]] [--data DIR] [--secret S] [--timeout MS] [--tls-ca PEM] COMMAND [ARGS]",
             "",
             "commands:",
             "  put KEY VALUE [--ttl MS] [--w 1|quorum|all]   store a value; prints its version",
@@ -69,6 +69,7 @@ public final class EarthwoCli {
             "  help                       this text",
             "",
             "seeds: -s, else the host:port in DIR/endpoint, else " + DEFAULT_SEED + "; DIR defaults to ./data.",
+            "TLS: --tls-ca FILE (the authorities of the nodes' certificates), else $EARTHWO_TLS_CA.",
             "secret: --secret, else $EARTHWO_SECRET. Admin secret (exec, shell): $EARTHWO_ADMIN_SECRET, else DIR/admin.secret.",
             "exit codes: 0 ok, 1 key absent (get), 2 error, 64 usage error. EARTHWO_DEBUG=1 prints stack traces.");
 
@@ -81,6 +82,8 @@ public final class EarthwoCli {
     private List<String> seeds;
     private Path dataDir = Paths.get(NodeProperties.DATA_DIR_DEFAULT);
     private String secret;
+    /** Certificate authorities (PEM) of a node with TLS, or null: --tls-ca, else $EARTHWO_TLS_CA. */
+    private Path tlsCa;
     private Duration timeout = Duration.ofSeconds(5);
 
     EarthwoCli(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
@@ -152,6 +155,9 @@ public final class EarthwoCli {
                     break;
                 case "--timeout":
                     timeout = Duration.ofMillis(positive(need(args, ++i, a), a));
+                    break;
+                case "--tls-ca":
+                    tlsCa = Paths.get(need(args, ++i, a));
                     break;
                 default:
                     rest.add(a);
@@ -381,7 +387,8 @@ public final class EarthwoCli {
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--data") || a.equals("--secret") || a.equals("--timeout") || a.equals("-s") || a.equals("--seeds")) {
+            if (a.equals("--data") || a.equals("--secret") || a.equals("--timeout") || a.equals("--tls-ca") || a.equals("-s")
+                    || a.equals("--seeds")) {
                 parseGlobal(List.of(a, need(args, ++i, a)));
             } else {
                 rest.add(a);
@@ -425,6 +432,14 @@ public final class EarthwoCli {
         String s = secret != null ? secret : env.get("EARTHWO_SECRET");
         if (s != null && !s.isEmpty()) {
             c = c.withSecret(s);
+        }
+        Path ca = tlsCa;
+        String caFromEnv = env.get("EARTHWO_TLS_CA");
+        if (ca == null && caFromEnv != null && !caFromEnv.isEmpty()) {
+            ca = Paths.get(caFromEnv);
+        }
+        if (ca != null) {
+            c = c.withTls(ca);
         }
         return c;
     }

@@ -102,12 +102,25 @@ public final class Connection implements AutoCloseable {
      */
     static Connection open(Socket socket, String address, String threadTag, long timeoutMillis, int maxInFlight,
                            Consumer<Connection> onDeath) {
+        return open(socket, address, null, threadTag, timeoutMillis, maxInFlight, onDeath);
+    }
+
+    /** As {@link #open(Socket, String, String, long, int, Consumer)}, over TLS when {@code tls} is not null. */
+    static Connection open(Socket socket, String address, ClientTls tls, String threadTag, long timeoutMillis,
+                           int maxInFlight, Consumer<Connection> onDeath) {
         InetSocketAddress target = parseAddress(address);
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(target, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMillis)));
-            Connection c = new Connection(address, threadTag, socket, TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+            int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMillis));
+            socket.connect(target, timeout);
+            Socket channel = socket;
+            if (tls != null) {
+                socket.setSoTimeout(timeout); // bounds the handshake
+                channel = tls.wrap(socket, target.getHostString(), target.getPort());
+                socket.setSoTimeout(0);
+            }
+            Connection c = new Connection(address, threadTag, channel, TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
                     Math.max(1, maxInFlight), onDeath);
             c.reader.start();
             c.writer.start();

@@ -82,6 +82,8 @@ public final class RoutingKvClient implements KvClient {
     private static final System.Logger LOG = System.getLogger(RoutingKvClient.class.getName());
 
     private final KvClientFactory.Config config;
+    /** TLS of every connection, or null: plain TCP. */
+    private final ClientTls tls;
     private final boolean routing;
     private final Runnable onClose;
     private final String tag;
@@ -112,6 +114,7 @@ public final class RoutingKvClient implements KvClient {
             Connection.parseAddress(s);
         }
         this.config = config;
+        this.tls = config.tlsCa() == null ? null : ClientTls.trusting(config.tlsCa());
         this.routing = routing;
         this.onClose = onClose;
         this.tag = String.valueOf(INSTANCES.incrementAndGet());
@@ -471,7 +474,7 @@ public final class RoutingKvClient implements KvClient {
             connecting.add(socket);
             ClientThread t = new ClientThread(tag + "-connect-" + addr, () -> {
                 try {
-                    Connection conn = Connection.open(socket, addr, tag, timeoutMillis,
+                    Connection conn = Connection.open(socket, addr, tls, tag, timeoutMillis,
                             config.maxInFlightPerConnection(), this::onConnectionDeath);
                     try {
                         authenticate(conn);

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>After a fatal frame error (or too many wrong secrets) the error is answered, nothing more
  * is read, and the connection closes once the requests still in flight are answered (bounded).
+ *
+ * <p>A client connection with nothing in flight and no byte in either direction for the idle
+ * timeout is closed, so that forgotten connections cannot use up the connection limit; clients
+ * reconnect on their next request. Connections of other nodes (peer role) are kept.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -57,6 +62,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** True while no further request may be decoded. */
     boolean holdRequests() {
         return closing || gate.isPaused();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (!closing && inFlight == 0 && !session.isPeer()) {
+                stats.idleClosed.increment();
+                LOG.debug("closing {}: idle", session.remote);
+                closing = true;
+                closeNow();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

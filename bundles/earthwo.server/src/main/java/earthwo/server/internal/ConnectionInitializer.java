@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sets up each accepted connection: {@link FlowGate} → {@link FrameDecoder} → {@link ConnectionHandler}.
@@ -38,6 +41,9 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         channels.add(ch);
+        if (settings.tls != null) {
+            ch.pipeline().addLast("tls", settings.tls.serverHandler(ch.alloc()));
+        }
         if (!tryAcquire()) {
             stats.connectionsRejected.increment();
             stats.error(ErrorCode.BUSY);
@@ -49,6 +55,9 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
         FlowGate gate = new FlowGate(stats);
         Session session = new Session(String.valueOf(ch.remoteAddress()), dataSecretRequired);
         ConnectionHandler handler = new ConnectionHandler(dispatcher, stats, gate, session, settings.maxInFlight);
+        if (settings.idleTimeoutMs > 0) {
+            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutMs, TimeUnit.MILLISECONDS));
+        }
         ch.pipeline().addLast("flow", gate)
                 .addLast("frames", new FrameDecoder(limits, handler::holdRequests, settings.frameStallTimeoutMs))
                 .addLast("requests", handler);

@@ -45,6 +45,8 @@ final class LinkSettings {
     final long shutdownTimeoutMs;
     /** The cluster secret presented to peers for the peer role. */
     final String clusterSecret;
+    /** TLS of the links (every node of a TLS cluster listens with TLS), or null. */
+    final Tls tls;
 
     private LinkSettings(Map<String, ?> c, UnaryOperator<String> f) {
         threads = NodeProperties.getInt(THREADS, c, f, THREADS_DEFAULT, 1, 64);
@@ -54,6 +56,7 @@ final class LinkSettings {
         defaultTimeoutMs = NodeProperties.getInt(DEFAULT_TIMEOUT, c, f, DEFAULT_TIMEOUT_DEFAULT, 1, 3_600_000);
         maxFrameBytes = ServerSettings.maxFrameBytes(c, f);
         shutdownTimeoutMs = ServerSettings.shutdownTimeoutMs(c, f);
+        tls = Tls.resolve(c, f);
         Path dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
                 .toAbsolutePath().normalize();
         try {

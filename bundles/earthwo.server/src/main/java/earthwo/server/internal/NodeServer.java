@@ -37,6 +37,7 @@ final class NodeServer implements AutoCloseable {
     private final ServerSettings settings;
     private final ServerStats stats = new ServerStats();
     private final EndpointFile endpointFile;
+    private boolean announced;
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final ThreadPoolExecutor blocking;
@@ -92,8 +93,28 @@ final class NodeServer implements AutoCloseable {
         address = (InetSocketAddress) serverChannel.localAddress();
         String endpoint = EndpointFile.format(address);
         stats.endpoint = endpoint;
-        endpointFile.write(endpoint);
-        LOG.info("listening on {} ({}); endpoint written to {}", endpoint, settings, endpointFile.path());
+        LOG.info("listening on {} ({})", endpoint, settings);
+        if (!address.getAddress().isLoopbackAddress() && !secrets.dataSecretRequired()) {
+            // As Redis's protected mode says: reachable from other machines with no secret, any
+            // client that can connect reads and writes every key.
+            LOG.warn("listening on {}, reachable beyond this machine, with no data secret: every client that can connect"
+                    + " may read and write every key. Set earthwo.secret (and the earthwo.tls.* settings, so that it does"
+                    + " not travel in clear text), or bind 127.0.0.1 (earthwo.host)", endpoint);
+        }
+    }
+
+    /**
+     * Writes the endpoint file, once: the sign for {@code bin/earthwo start} and local tools that
+     * the node serves. Called when the node's Kv service is there, not at bind: a node whose store
+     * or cluster failed to start listens but serves nothing, and must not look started.
+     */
+    synchronized void announceEndpoint() throws IOException {
+        if (announced || serverChannel == null) {
+            return;
+        }
+        endpointFile.write(stats.endpoint);
+        announced = true;
+        LOG.info("serving on {}; endpoint written to {}", stats.endpoint, endpointFile.path());
     }
 
     InetSocketAddress address() {

@@ -449,6 +449,9 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                 cf = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (settings.tls != null) {
+                            ch.pipeline().addLast("tls", settings.tls.clientHandler(ch.alloc(), node.host(), node.port()));
+                        }
                         ch.pipeline().addLast("frames", FrameDecoder.rawBodies(limits))
                                 .addLast("answers", new Answers());
                     }
@@ -464,8 +467,24 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                     ready.completeExceptionally(unavailable("cannot connect to node " + link.nodeId + " at "
                             + node.address() + ": " + describe(f.cause())));
                     cf.channel().close();
+                } else if (settings.tls != null) {
+                    afterHandshake(cf.channel());
                 } else {
                     authenticate(cf.channel());
+                }
+            });
+        }
+
+        /** Authenticates once TLS is set up; a failed handshake (wrong authority, wrong name) fails the link. */
+        private void afterHandshake(Channel ch) {
+            io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    authenticate(ch);
+                } else {
+                    ready.completeExceptionally(unavailable("TLS with node " + link.nodeId + " at " + node.address()
+                            + " failed: " + describe(h.cause())));
+                    ch.close();
                 }
             });
         }

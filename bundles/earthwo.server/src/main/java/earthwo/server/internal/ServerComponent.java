@@ -38,8 +38,6 @@ import java.util.function.UnaryOperator;
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class ServerComponent {
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     volatile Kv kv;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -55,7 +53,7 @@ public final class ServerComponent {
     volatile List<StatusSource> statusSources;
 
     private final PeerRouter peerRouter = new PeerRouter();
-    private NodeServer server;
+    private volatile NodeServer server;
     private ServiceRegistration<StatusSource> statusRegistration;
 
     @Reference(service = PeerHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -73,6 +71,31 @@ public final class ServerComponent {
         peerRouter.remove(handler);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindKv")
+    void bindKv(Kv k) {
+        kv = k;
+        announceIfServing();
+    }
+
+    void unbindKv(Kv k) {
+        if (kv == k) {
+            kv = null;
+        }
+    }
+
+    /** Writes the endpoint file once the server listens and the Kv service is there. */
+    private void announceIfServing() {
+        NodeServer s = server;
+        if (s != null && kv != null) {
+            try {
+                s.announceEndpoint();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the endpoint file: " + e.getMessage(), e);
+            }
+        }
+    }
+
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         activate(config, context::getProperty);
@@ -86,6 +109,7 @@ public final class ServerComponent {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+        announceIfServing();
     }
 
     @Deactivate

@@ -66,6 +66,13 @@ final class ServerSettings {
     static final String FRAME_STALL_TIMEOUT = "earthwo.server.frame.stall.timeout.ms";
     static final String FRAME_STALL_TIMEOUT_DEFAULT = "30000";
 
+    /**
+     * A client connection with no request in flight and no traffic for this long is closed (ms;
+     * 0: never). Forgotten connections would otherwise hold slots of the connection limit for ever.
+     */
+    static final String IDLE_TIMEOUT = "earthwo.server.idle.timeout.ms";
+    static final String IDLE_TIMEOUT_DEFAULT = "300000";
+
     /** Wrong AUTH attempts on one connection before it is closed. */
     static final String MAX_AUTH_FAILURES = "earthwo.server.max.auth.failures";
     static final String MAX_AUTH_FAILURES_DEFAULT = "5";
@@ -97,6 +104,7 @@ final class ServerSettings {
     final int peerQueue;
     final int maxAuthFailures;
     final long frameStallTimeoutMs;
+    final long idleTimeoutMs;
     final int backlog;
     final long shutdownTimeoutMs;
     /** Data secret, or null when no authentication is required for data requests. */
@@ -105,8 +113,10 @@ final class ServerSettings {
     final String adminSecret;
     /** Where the secret is that other nodes present for the peer role. */
     final ClusterSecret clusterSecret;
+    /** TLS of the listener, or null: plain TCP. */
+    final Tls tls;
 
-    private ServerSettings(Map<String, ?> c, UnaryOperator<String> f) {
+    private ServerSettings(Map<String, ?> c, UnaryOperator<String> f, UnaryOperator<String> env) {
         host = NodeProperties.get(NodeProperties.HOST, c, f, NodeProperties.HOST_DEFAULT).trim();
         port = NodeProperties.getInt(NodeProperties.PORT, c, f, NodeProperties.PORT_DEFAULT, 0, 65_535);
         dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
@@ -125,11 +135,13 @@ final class ServerSettings {
         peerQueue = NodeProperties.getInt(PEER_QUEUE, c, f, PEER_QUEUE_DEFAULT, 1, 10_000_000);
         maxAuthFailures = NodeProperties.getInt(MAX_AUTH_FAILURES, c, f, MAX_AUTH_FAILURES_DEFAULT, 1, 1_000_000);
         frameStallTimeoutMs = NodeProperties.getInt(FRAME_STALL_TIMEOUT, c, f, FRAME_STALL_TIMEOUT_DEFAULT, 0, 3_600_000);
+        idleTimeoutMs = NodeProperties.getLong(IDLE_TIMEOUT, c, f, IDLE_TIMEOUT_DEFAULT, 0, 24L * 3_600_000);
         backlog = NodeProperties.getInt(BACKLOG, c, f, BACKLOG_DEFAULT, 1, 65_535);
         shutdownTimeoutMs = shutdownTimeoutMs(c, f);
-        secret = emptyToNull(NodeProperties.get(NodeProperties.SECRET, c, f, ""));
-        adminSecret = emptyToNull(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""));
+        secret = dataSecret(c, f, env);
+        adminSecret = firstOf(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""), env.apply(NodeProperties.ADMIN_SECRET_ENV));
         clusterSecret = ClusterSecret.resolve(c, f, dataDir);
+        tls = Tls.resolve(c, f);
         if (maxFrameBytes < (long) maxKeyBytes + maxValueBytes + 64) {
             throw new IllegalArgumentException("setting " + MAX_FRAME_BYTES + " (" + maxFrameBytes
                     + ") must leave room for a PUT of the largest key and value (" + maxKeyBytes + " + "
@@ -139,7 +151,47 @@ final class ServerSettings {
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
     static ServerSettings resolve(Map<String, ?> config, UnaryOperator<String> framework) {
-        return new ServerSettings(config, framework);
+        return resolve(config, framework, System::getenv);
+    }
+
+    /** As {@link #resolve(Map, UnaryOperator)}, with {@code env} looking up environment variables. */
+    static ServerSettings resolve(Map<String, ?> config, UnaryOperator<String> framework, UnaryOperator<String> env) {
+        return new ServerSettings(config, framework, env);
+    }
+
+    /**
+     * The data secret: {@value NodeProperties#SECRET}, else the environment's
+     * {@value NodeProperties#SECRET_ENV}, else the content of {@value NodeProperties#SECRET_FILE};
+     * null when none is set (no authentication).
+     */
+    private static String dataSecret(Map<String, ?> c, UnaryOperator<String> f, UnaryOperator<String> env) {
+        String s = firstOf(NodeProperties.get(NodeProperties.SECRET, c, f, ""), env.apply(NodeProperties.SECRET_ENV));
+        if (s != null) {
+            return s;
+        }
+        String file = NodeProperties.get(NodeProperties.SECRET_FILE, c, f, "").trim();
+        if (file.isEmpty()) {
+            return null;
+        }
+        try {
+            String fromFile = SecretFiles.read(Path.of(file));
+            if (fromFile == null) {
+                throw new IllegalArgumentException("setting " + NodeProperties.SECRET_FILE + ": " + file
+                        + " is missing or empty");
+            }
+            return fromFile;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("setting " + NodeProperties.SECRET_FILE + ": cannot read " + file + ": " + e);
+        }
+    }
+
+    private static String firstOf(String... candidates) {
+        for (String c : candidates) {
+            if (c != null && !c.isEmpty()) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** {@value #MAX_FRAME_BYTES}: the listener's limit, also what the node's links may send. */
@@ -161,6 +213,6 @@ final class ServerSettings {
         return "host=" + host + ", port=" + port + ", data=" + dataDir + ", maxKey=" + maxKeyBytes
                 + ", maxValue=" + maxValueBytes + ", maxFrame=" + maxFrameBytes + ", maxConnections=" + maxConnections
                 + ", maxInFlight=" + maxInFlight + ", ioThreads=" + ioThreads + ", blockingThreads=" + blockingThreads
-                + ", peerThreads=" + peerThreads + ", offloadData=" + offloadData + ", auth=" + (secret != null);
+                + ", peerThreads=" + peerThreads + ", offloadData=" + offloadData + ", auth=" + (secret != null) + ", tls=" + (tls != null);
     }
 }

@@ -23,6 +23,8 @@ final class ServerStats implements StatusSource {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder peerRequests = new LongAdder();
     final LongAdder peerUnhandled = new LongAdder();
+    /** Client connections closed for being idle. */
+    final LongAdder idleClosed = new LongAdder();
     /** PEER frames refused because the connection lacked the peer role. */
     final LongAdder peerRefused = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
@@ -61,6 +63,7 @@ final class ServerStats implements StatusSource {
         m.put("peer.requests", peerRequests.sum());
         m.put("peer.unhandled", peerUnhandled.sum());
         m.put("peer.refused", peerRefused.sum());
+        m.put("connections.idle.closed", idleClosed.sum());
         for (Map.Entry<ErrorCode, LongAdder> e : errors.entrySet()) {
             m.put("errors." + e.getKey().name(), e.getValue().sum());
         }

@@ -27,6 +27,40 @@ class LifecycleTest extends ServerTestSupport {
         assertFalse(Files.exists(endpoint));
     }
 
+    /**
+     * A node whose Kv service is missing (its store or cluster failed to start) listens but serves
+     * nothing: it writes no endpoint file, the sign bin/earthwo start waits for, until Kv is there.
+     */
+    @Test
+    void endpointFileWaitsForTheKvService() throws Exception {
+        ServerComponent node = new ServerComponent();
+        node.activate(settings(), k -> null);
+        started.add(node);
+        Path endpoint = data.resolve("endpoint");
+        assertTrue(node.server().address().getPort() > 0, "listening");
+        assertFalse(Files.exists(endpoint), "no endpoint without Kv");
+        node.bindKv(kv);
+        assertEquals("127.0.0.1:" + node.server().address().getPort(),
+                Files.readString(endpoint, StandardCharsets.UTF_8).strip());
+    }
+
+    /** Forgotten client connections do not hold slots of the connection limit for ever. */
+    @Test
+    void idleClientConnectionsAreClosed() throws Exception {
+        ServerComponent node = start(settings("earthwo.server.idle.timeout.ms", "300"));
+        WireClient idle = connect(node);
+        idle.call(Request.ping(1));
+        assertTrue(idle.closedByServer(), "closed after being idle");
+        assertEquals("1", String.valueOf(node.server().stats().status().get("connections.idle.closed")));
+        WireClient busy = connect(node);
+        for (int i = 0; i < 8; i++) {
+            busy.call(Request.ping(2 + i));
+            Thread.sleep(100); // traffic more often than the idle timeout keeps it open
+        }
+        busy.call(Request.ping(20));
+        assertEquals("1", String.valueOf(node.server().stats().status().get("connections.idle.closed")));
+    }
+
     @Test
     void deactivateLeavesNoServerThreadsEvenWithOpenConnections() throws Exception {
         for (int round = 0; round < 3; round++) {
