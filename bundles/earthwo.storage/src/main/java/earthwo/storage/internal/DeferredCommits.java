@@ -25,18 +25,30 @@ final class DeferredCommits {
     /** Writes deferred commits in groups; null where commits are not written anyway (no_sync). */
     private final GroupCommit groupCommit;
 
-    /** Starts the group commit's thread where the durability mode has one. */
-    DeferredCommits(StorageSettings settings, Environment env, JeOperationGuard guard) {
+    /**
+     * Starts the group commit's thread where the durability mode has one. Its log writes fail
+     * with JE's failures translated by {@code guard}; {@code bursts} are the store's open bursts.
+     */
+    DeferredCommits(StorageSettings settings, Environment env, JeOperationGuard guard, ThreadLocal<GroupCommit.Burst> bursts) {
+        String name = settings.dir().toString();
         this.groupCommit = switch (settings.durability()) {
             case NO_SYNC -> null;
-            case SYNC -> new GroupCommit(settings.dir().toString(), () -> env.flushLog(true));
+            // The group commit thread writes after close too (for those still waiting): not gated.
+            case SYNC -> new GroupCommit(name, () -> flush(guard, env, "fsync", true), null, bursts);
             // A write(2) of the log buffer costs less than waking a thread: bursts write it themselves.
-            case WRITE_NO_SYNC -> new GroupCommit(settings.dir().toString(), () -> env.flushLog(false),
+            case WRITE_NO_SYNC -> new GroupCommit(name, () -> flush(guard, env, "write", false),
                     () -> guard.gated("log", "write", () -> {
                         env.flushLog(false);
                         return null;
-                    }));
+                    }), bursts);
         };
+    }
+
+    private static void flush(JeOperationGuard guard, Environment env, String op, boolean fsync) {
+        guard.translated("log", op, () -> {
+            env.flushLog(fsync);
+            return null;
+        });
     }
 
     /** The transaction configuration of a deferred commit; null (the store's own durability) in no_sync. */

@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #close()} writes once more for whoever still waits, then stops the thread; callers
  * after close get a future failed with UNAVAILABLE.
+ *
+ * <p>A store that reopens its JE environment after a failure has one group commit per opening;
+ * they share the record of open bursts ({@link Burst}), so a burst begun before a reopen and
+ * ended after it is written, or failed, by the group commit of the environment it began in: a
+ * write of the new environment's log says nothing about commits made in the old one.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -34,12 +39,16 @@ final class GroupCommit implements AutoCloseable {
         void write();
     }
 
+    /** A burst open on a thread: the group commit it began in and the futures to complete at its end. */
+    record Burst(GroupCommit owner, List<CompletableFuture<Void>> futures) {
+    }
+
     private final LogWriter writer;
     private final LogWriter burstWriter;
     private final String name;
     private final Thread thread;
-    /** The calling thread's open burst: the futures to complete at its end. Unset outside a burst. */
-    private final ThreadLocal<List<CompletableFuture<Void>>> burst = new ThreadLocal<>();
+    /** The calling thread's open burst. Unset outside a burst. */
+    private final ThreadLocal<Burst> bursts;
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private volatile boolean closed;
 
@@ -50,7 +59,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** Without bursts: every group is written by the group's own thread. */
     GroupCommit(String name, LogWriter writer) {
-        this(name, writer, null);
+        this(name, writer, null, new ThreadLocal<>());
     }
 
     /**
@@ -58,11 +67,13 @@ final class GroupCommit implements AutoCloseable {
      * @param burstWriter writes the log at the end of a burst, on the burst's thread (one that
      *                    fails once the store is closing); null where bursts are not worth it
      *                    (a write is an fsync that must not stall an event loop)
+     * @param bursts      the open bursts, shared by the group commits of one store
      */
-    GroupCommit(String name, LogWriter writer, LogWriter burstWriter) {
+    GroupCommit(String name, LogWriter writer, LogWriter burstWriter, ThreadLocal<Burst> bursts) {
         this.writer = writer;
         this.burstWriter = burstWriter;
         this.name = name;
+        this.bursts = bursts;
         this.thread = new Thread(this::run, "earthwo-storage-group-commit");
         thread.setDaemon(true);
         thread.start();
@@ -71,14 +82,19 @@ final class GroupCommit implements AutoCloseable {
     /** A future that completes once everything committed before this call is written. */
     CompletableFuture<Void> next() {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        List<CompletableFuture<Void>> open = burst.get();
-        if (open != null && !closed) {
-            open.add(f);
+        Burst open = bursts.get();
+        if (open != null) {
+            // The burst's group commit writes for it, even when this one is a newer environment's.
+            if (!open.owner.closed) {
+                open.futures.add(f);
+            } else {
+                f.completeExceptionally(closedError(open.owner));
+            }
             return f;
         }
         synchronized (this) {
             if (closed) {
-                f.completeExceptionally(new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + name + ")"));
+                f.completeExceptionally(closedError(this));
                 return f;
             }
             waiting.add(f);
@@ -95,28 +111,34 @@ final class GroupCommit implements AutoCloseable {
      * @return true if this call opened it: the caller must call {@link #endBurst()} on this thread
      */
     boolean beginBurst() {
-        if (burstWriter == null || closed || burst.get() != null) {
+        if (burstWriter == null || closed || bursts.get() != null) {
             return false;
         }
-        burst.set(new ArrayList<>());
+        bursts.set(new Burst(this, new ArrayList<>()));
         return true;
     }
 
     /**
-     * Ends the calling thread's burst: one write for its commits, then their futures complete
-     * here. The thread keeps no trace of the burst afterwards (no stale thread-local entry that
-     * would hold this bundle's classes after an update).
+     * Ends the calling thread's burst, whichever group commit of the store it began in: one write
+     * for its commits by that group commit, then their futures complete here. The thread keeps no
+     * trace of the burst afterwards (no stale thread-local entry that would hold this bundle's
+     * classes after an update).
      */
     void endBurst() {
-        List<CompletableFuture<Void>> group = burst.get();
-        if (group == null) {
+        Burst open = bursts.get();
+        if (open == null) {
             return;
         }
-        burst.remove();
-        if (!group.isEmpty()) {
-            burstWrites.increment();
-            writeFor(group, burstWriter);
+        bursts.remove();
+        if (!open.futures.isEmpty()) {
+            GroupCommit owner = open.owner;
+            owner.burstWrites.increment();
+            owner.writeFor(open.futures, owner.burstWriter);
         }
+    }
+
+    private static EarthwoException closedError(GroupCommit closed) {
+        return new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + closed.name + ")");
     }
 
     private void run() {

@@ -7,6 +7,7 @@ import com.sleepycat.je.Database;
 import com.sleepycat.je.DatabaseConfig;
 import com.sleepycat.je.DatabaseEntry;
 import com.sleepycat.je.DatabaseException;
+import com.sleepycat.je.DiskLimitException;
 import com.sleepycat.je.Environment;
 import com.sleepycat.je.EnvironmentConfig;
 import com.sleepycat.je.OperationStatus;
@@ -80,6 +81,11 @@ final class JeHandles {
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             return new JeHandles(env, dbs, hintsDb);
+        } catch (DiskLimitException e) {
+            // Only a new store writes while it opens (its metadata).
+            throw closeAfterFailedOpen(dir, new IllegalStateException("cannot create store " + dir + ": fewer than "
+                    + settings.freeDiskBytes() + " bytes free on its disk, the reserve set by "
+                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, hintsDb);
         } catch (RuntimeException e) {
             throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, hintsDb);
         }
@@ -95,14 +101,16 @@ final class JeHandles {
 
     private static RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause, Environment env,
             Database meta, Transaction txn, Database[] dbs, Database hintsDb) {
-        closeQuietly(dir, "metadata", meta == null ? null : meta::close);
-        if (txn != null) {
-            closeQuietly(dir, "open transaction", txn::abort);
+        if (env.isValid()) { // an invalid environment releases all of them when it closes (see close)
+            closeQuietly(dir, "metadata", meta == null ? null : meta::close);
+            if (txn != null) {
+                closeQuietly(dir, "open transaction", txn::abort);
+            }
+            for (Database db : dbs) {
+                closeQuietly(dir, "segment database", db == null ? null : db::close);
+            }
+            closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
         }
-        for (Database db : dbs) {
-            closeQuietly(dir, "segment database", db == null ? null : db::close);
-        }
-        closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
         closeQuietly(dir, "environment", env::close);
         if (cause instanceof IllegalStateException) {
             return cause;
@@ -121,13 +129,19 @@ final class JeHandles {
         return String.format("seg-%04d", segment);
     }
 
-    /** Closes every database, then the environment (JE's threads and the directory's lock go with it). */
+    /**
+     * Closes every database, then the environment (JE's threads and the directory's lock go with
+     * it). An invalid environment refuses to close its databases (it throws, once per database);
+     * closing the environment releases them.
+     */
     void close(Path dir) {
-        for (int i = 0; i < segments.length; i++) {
-            Database db = segments[i];
-            closeQuietly(dir, segmentName(i), db::close);
+        if (env.isValid()) {
+            for (int i = 0; i < segments.length; i++) {
+                Database db = segments[i];
+                closeQuietly(dir, segmentName(i), db::close);
+            }
+            closeQuietly(dir, JeHintStore.DATABASE, hints::close);
         }
-        closeQuietly(dir, JeHintStore.DATABASE, hints::close);
         closeQuietly(dir, "environment", env::close);
     }
 
@@ -150,6 +164,8 @@ final class JeHandles {
         // Fewer checkpoints and less cleaning per write; see StorageSettings for the price.
         c.setConfigParam(EnvironmentConfig.CHECKPOINTER_BYTES_INTERVAL, String.valueOf(s.checkpointBytes()));
         c.setConfigParam(EnvironmentConfig.CLEANER_MIN_UTILIZATION, String.valueOf(s.cleanerMinUtilization()));
+        // Always explicit: JE's 5 GiB default would apply otherwise (see StorageSettings.FREE_DISK_BYTES).
+        c.setConfigParam(EnvironmentConfig.FREE_DISK, String.valueOf(s.freeDiskBytes()));
         return c;
     }
 
@@ -181,6 +197,10 @@ final class JeHandles {
         }
         try {
             close.run();
+        } catch (DiskLimitException e) {
+            // JE closed it all the same; only its last checkpoint did not fit (recovery replays more log).
+            LOG.warn("storage closed {} of store {} without a final checkpoint: free disk space is down to the reserve ({})",
+                    what, dir, StorageSettings.FREE_DISK_BYTES);
         } catch (RuntimeException e) {
             LOG.warn("storage could not close {} of store {}", what, dir, e);
         }

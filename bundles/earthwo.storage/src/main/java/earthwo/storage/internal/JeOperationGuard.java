@@ -1,35 +1,33 @@
 package earthwo.storage.internal;
 
-import com.sleepycat.je.DatabaseException;
-import com.sleepycat.je.LockConflictException;
+import com.sleepycat.je.Environment;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * Where every operation on a store's JE environment passes: it runs only while the store is open
- * ({@link #close()} waits for it, through an {@link OperationGate}), and JE's failures leave it
- * as typed errors: a lock wait that timed out is BUSY (the client may retry), any other JE
- * failure INTERNAL (logged here, once), a closed store UNAVAILABLE, a segment out of range
- * BAD_REQUEST.
+ * Where every operation on one opening of a store's JE environment passes: it runs only while
+ * that environment is open ({@link #close} waits for it, through an {@link OperationGate}), and
+ * JE's failures leave it as typed errors ({@link JeFailures}). Once closed (or refusing, from the
+ * moment an operation found the environment invalid) an operation fails with the error given to
+ * {@link #close} or {@link #refuse}: UNAVAILABLE, because the store closed or because it is
+ * reopening the environment. A segment out of range is BAD_REQUEST.
  */
 final class JeOperationGuard {
 
-    private static final Logger LOG = LoggerFactory.getLogger(JeOperationGuard.class);
-
-    private final Path dir;
     private final int segmentCount;
+    private final Environment env;
+    private final JeFailures failures;
     private final OperationGate gate = new OperationGate();
+    /** Set before the gate closes: what operations arriving afterwards fail with. */
+    private volatile Supplier<EarthwoException> refusal;
 
-    JeOperationGuard(Path dir, int segmentCount) {
-        this.dir = dir;
+    JeOperationGuard(int segmentCount, Environment env, JeFailures failures) {
         this.segmentCount = segmentCount;
+        this.env = env;
+        this.failures = failures;
     }
 
     /** {@link #gated} for an operation on one segment, checked to be in range first. */
@@ -51,31 +49,50 @@ final class JeOperationGuard {
      */
     <T> T gated(String what, String op, Supplier<T> body) {
         if (!gate.enter()) {
-            throw new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + dir + ")");
+            throw refusal.get();
         }
         try {
             return body.get();
-        } catch (LockConflictException e) {
-            throw new EarthwoException(ErrorCode.BUSY, op + " on " + what + " timed out waiting for a record lock", e);
-        } catch (EarthwoException e) {
-            throw e;
-        } catch (DatabaseException e) {
-            LOG.error("storage {} failed on {} of store {}", op, what, dir, e);
-            throw new EarthwoException(ErrorCode.INTERNAL, op + " on " + what + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failures.translate(what, op, this, e);
         } finally {
             gate.exit();
         }
     }
 
-    boolean isClosed() {
-        return gate.isClosed();
+    /**
+     * Runs work on the environment that close itself waits for (the group commit's last log
+     * write), translating JE failures as {@link #gated} does but without entering the gate.
+     */
+    <T> T translated(String what, String op, Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            throw failures.translate(what, op, this, e);
+        }
+    }
+
+    /** The environment this guard's operations run in. */
+    Environment environment() {
+        return env;
     }
 
     /**
-     * Admits no more operations and waits for the running ones; false if it was closed before.
-     * Must not be called from inside an operation.
+     * Admits no more operations from now on (they fail with {@code refusal}'s error), without
+     * waiting for the running ones: called from inside an operation that found the environment
+     * invalid. {@link #close} still follows.
      */
-    boolean close() {
+    void refuse(Supplier<EarthwoException> refusal) {
+        this.refusal = refusal;
+        gate.refuse();
+    }
+
+    /**
+     * Admits no more operations (later ones fail with {@code refusal}'s error) and waits for the
+     * running ones; false if it was closed before. Must not be called from inside an operation.
+     */
+    boolean close(Supplier<EarthwoException> refusal) {
+        this.refusal = refusal;
         return gate.close();
     }
 }

@@ -1,6 +1,6 @@
 package earthwo.storage.internal;
 
-import com.sleepycat.je.Database;
+import com.sleepycat.je.Environment;
 import com.sleepycat.je.EnvironmentStats;
 import com.sleepycat.je.StatsConfig;
 import com.sleepycat.je.TransactionConfig;
@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link SegmentStore} on BDB JE: one transactional environment in the store directory, one
@@ -24,44 +26,52 @@ import java.util.concurrent.CompletionStage;
  * opens; {@link #close()} releases all of them (and JE's threads and directory lock), waiting for
  * operations in flight. After close every operation fails with {@link ErrorCode#UNAVAILABLE}.
  *
- * <p>This class checks each request and runs it through the {@link JeOperationGuard} (open
- * store, typed errors); the work is done by {@link SegmentReads}, {@link SegmentWrites} (inside
- * {@link SegmentCounts#countedWrite}), {@link DeferredCommits} (group commit, commit bursts) and
- * the {@link JeHintStore}. The record cache in front of JE and its warm-up are set up here.
+ * <p>This class checks each request and runs it through the current {@link OpenEnvironment}:
+ * its {@link JeOperationGuard} (open environment, typed errors), then {@link SegmentReads},
+ * {@link SegmentWrites} (inside {@link SegmentCounts#countedWrite}), {@link DeferredCommits}
+ * (group commit, commit bursts) and the {@link JeHintStore}. A request reads the current
+ * environment once; nothing else is added to the way of a request that succeeds.
+ *
+ * <p>When the disk is down to its reserve, writes fail with UNAVAILABLE until space is freed
+ * ({@link DiskReserve}). When the JE environment fails (a failed log write, ENOSPC), every request
+ * fails with UNAVAILABLE while it is reopened in the background ({@link EnvironmentReopener}).
+ * Both run their checks and attempts on one upkeep thread, started on first need.
  */
 final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JeSegmentStore.class);
 
     private final StorageSettings settings;
-    private final JeHandles je;
-    private final Database[] segments;
-    private final JeOperationGuard guard;
     private final SegmentCounts counts;
-    private final SegmentReads reads;
-    private final SegmentWrites writes;
-    private final DeferredCommits deferredCommits;
-    private final JeHintStore hints;
-    /** Records of recent reads and writes in front of JE; null when configured off. */
-    private final RecordCache recordCache;
-    /** Loads the record cache after the store opens; null when the cache or the warm-up is off. */
-    private final RecordCacheWarmup warmup;
+    /** Commit bursts open on threads, shared by the group commits of the environments opened in turn. */
+    private final ThreadLocal<GroupCommit.Burst> bursts = new ThreadLocal<>();
+    private final ScheduledThreadPoolExecutor upkeep;
+    private final DiskReserve diskReserve;
+    private final EnvironmentReopener reopener;
+    private final JeFailures failures;
+    /** Guards {@link #closed} and the replacement of {@link #current}. */
+    private final Object lifecycle = new Object();
+    private volatile boolean closed;
+    /** The environment requests use; replaced after a failure, never null. */
+    private volatile OpenEnvironment current;
 
-    private JeSegmentStore(StorageSettings settings, JeHandles je) {
+    private JeSegmentStore(StorageSettings settings) {
         this.settings = settings;
-        this.je = je;
-        this.segments = je.segments;
-        this.recordCache = newRecordCache(settings, je);
-        this.guard = new JeOperationGuard(settings.dir(), segments.length);
-        this.counts = new SegmentCounts(segments.length);
-        this.reads = new SegmentReads(segments, recordCache);
-        this.writes = new SegmentWrites(settings.dir(), je.env, segments, recordCache, counts);
-        this.hints = new JeHintStore(guard, segments.length, je.hints);
-        this.warmup = recordCache != null && settings.recordCacheWarmup()
-                ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments.length,
-                        new JeWarmupLoader(guard, segments, recordCache))
-                : null;
-        this.deferredCommits = new DeferredCommits(settings, je.env, guard);
+        this.counts = new SegmentCounts(settings.segments());
+        this.upkeep = newUpkeep();
+        this.diskReserve = new DiskReserve(settings.dir(), settings.freeDiskBytes(), upkeep, this::jeAcceptsWrites);
+        this.reopener = new EnvironmentReopener(settings.dir(), upkeep, new EnvironmentReopener.Target() {
+            @Override
+            public Environment current() {
+                return current.environment();
+            }
+
+            @Override
+            public boolean reopen(Environment failed) {
+                return reopenEnvironment(failed);
+            }
+        });
+        this.failures = new JeFailures(settings.dir(), diskReserve, reopener);
     }
 
     /**
@@ -71,33 +81,26 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
      *         with another segment count
      */
     static JeSegmentStore open(StorageSettings settings) {
-        JeHandles je = JeHandles.open(settings);
+        JeSegmentStore store = new JeSegmentStore(settings);
         try {
-            JeSegmentStore store = new JeSegmentStore(settings, je);
-            if (store.warmup != null) {
-                store.warmup.start();
-            }
+            store.current = OpenEnvironment.open(settings, store.counts, store.failures, store.bursts);
             return store;
         } catch (RuntimeException e) {
-            throw je.closeAfterFailedOpen(settings.dir(), e);
+            store.upkeep.shutdownNow();
+            throw e;
         }
     }
 
-    /**
-     * The record cache, or null when configured off. Segments empty at open are complete: a key
-     * the cache does not hold is then known to be absent without a B-tree search.
-     */
-    private static RecordCache newRecordCache(StorageSettings settings, JeHandles je) {
-        if (settings.recordCacheBytes() <= 0) {
-            return null;
-        }
-        RecordCache cache = new RecordCache(settings.recordCacheBytes(), je.segments.length);
-        for (int i = 0; i < je.segments.length; i++) {
-            if (je.isEmpty(i)) {
-                cache.markComplete(i);
-            }
-        }
-        return cache;
+    /** One daemon thread, started by the first task; scheduled tasks are dropped at shutdown. */
+    private static ScheduledThreadPoolExecutor newUpkeep() {
+        ScheduledThreadPoolExecutor upkeep = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "earthwo-storage-upkeep");
+            t.setDaemon(true);
+            return t;
+        });
+        upkeep.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        upkeep.setRemoveOnCancelPolicy(true);
+        return upkeep;
     }
 
     // ---- SegmentStore ----
@@ -105,40 +108,43 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     @Override
     public Optional<Record> read(int segment, byte[] key) {
         checkKey(key);
-        return guard.guarded(segment, "read", () -> reads.read(segment, key));
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "read", () -> e.reads.read(segment, key));
     }
 
     @Override
     public ApplyResult apply(int segment, Record record) {
-        return applyWith(segment, record, null);
+        OpenEnvironment e = current;
+        return applyWith(e, segment, record, null);
     }
 
     @Override
     public ApplyResult applyDeferred(int segment, Record record) {
-        return applyWith(segment, record, deferredCommits.transactionConfig());
+        OpenEnvironment e = current;
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig());
     }
 
     /** Applies committing with the store's durability ({@code txnConfig} null) or {@code txnConfig}'s. */
-    private ApplyResult applyWith(int segment, Record record, TransactionConfig txnConfig) {
+    private ApplyResult applyWith(OpenEnvironment e, int segment, Record record, TransactionConfig txnConfig) {
         checkKey(record.key());
         byte[] encoded = RecordCodec.encode(record);
-        return guard.guarded(segment, "apply", () -> counts.countedWrite(segment,
-                () -> writes.retrying(segment, "apply", () -> writes.applyOnce(segment, record, encoded, txnConfig))));
+        return e.guard.guarded(segment, "apply", () -> counts.countedWrite(segment,
+                () -> e.writes.retrying(segment, "apply", () -> e.writes.applyOnce(segment, record, encoded, txnConfig))));
     }
 
     @Override
     public CompletionStage<Void> durable() {
-        return deferredCommits.durable();
+        return current.deferredCommits.durable();
     }
 
     @Override
     public boolean begin() {
-        return deferredCommits.beginBurst();
+        return current.deferredCommits.beginBurst();
     }
 
     @Override
     public void end() {
-        deferredCommits.endBurst();
+        current.deferredCommits.endBurst();
     }
 
     @Override
@@ -147,35 +153,38 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "scan limit must not be negative: " + limit);
         }
         byte[] pre = prefix == null ? new byte[0] : prefix;
-        return guard.guarded(segment, "scan", () -> reads.scan(segment, pre, startAfter, limit));
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "scan", () -> e.reads.scan(segment, pre, startAfter, limit));
     }
 
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
-        return guard.guarded(segment, "purge", () -> counts.countedWrite(segment,
-                () -> writes.retrying(segment, "purge", () -> writes.purgeOnce(segment, record))));
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "purge", () -> counts.countedWrite(segment,
+                () -> e.writes.retrying(segment, "purge", () -> e.writes.purgeOnce(segment, record))));
     }
 
     @Override
     public long count(int segment) {
-        return guard.guarded(segment, "count", () -> counts.count(segment, segments[segment]));
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "count", () -> counts.count(segment, e.je.segments[segment]));
     }
 
     @Override
     public long changeCount(int segment) {
-        guard.checkSegment(segment);
+        current.guard.checkSegment(segment);
         return counts.changeCount(segment);
     }
 
     @Override
     public int segmentCount() {
-        return segments.length;
+        return settings.segments();
     }
 
-    /** The hinted-handoff store kept in this environment. */
+    /** The hinted-handoff store kept in the current environment. */
     JeHintStore hints() {
-        return hints;
+        return current.hints;
     }
 
     // ---- facts for status ----
@@ -186,17 +195,17 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     /** The group commit of deferred commits (its counters), or null where there is none (no_sync). */
     GroupCommit groupCommit() {
-        return deferredCommits.groupCommit();
+        return current.deferredCommits.groupCommit();
     }
 
     boolean isClosed() {
-        return guard.isClosed();
+        return closed;
     }
 
     /** Records in all segments (tombstones included); counts segments not yet counted. */
     long totalRecords() {
         long sum = 0;
-        for (int i = 0; i < segments.length; i++) {
+        for (int i = 0; i < settings.segments(); i++) {
             sum += count(i);
         }
         return sum;
@@ -204,42 +213,105 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     /** JE's cheap statistics (no tree walk). */
     EnvironmentStats environmentStats() {
-        return guard.guarded(0, "stats", () -> je.env.getStats(new StatsConfig().setFast(true)));
+        OpenEnvironment e = current;
+        return e.guard.gated("environment", "stats", () -> e.environment().getStats(new StatsConfig().setFast(true)));
     }
 
     /** The record cache's counters, or null when it is off. */
     RecordCache.Stats recordCacheStats() {
-        return recordCache == null ? null : recordCache.stats();
+        RecordCache cache = current.recordCache;
+        return cache == null ? null : cache.stats();
     }
 
     /** The record cache's warm-up, or null when the cache or the warm-up is off. */
     RecordCacheWarmup warmup() {
-        return warmup;
+        return current.warmup;
     }
 
     /** A parameter of the open JE environment, as JE took it. */
     String jeParameter(String name) {
-        return guard.guarded(0, "stats", () -> je.env.getConfig().getConfigParam(name));
+        OpenEnvironment e = current;
+        return e.guard.gated("environment", "stats", () -> e.environment().getConfig().getConfigParam(name));
     }
 
     /** Bytes of JE cache the environment may use. */
     long cacheSizeBytes() {
-        return guard.guarded(0, "stats", () -> je.env.getConfig().getCacheSize());
+        OpenEnvironment e = current;
+        return e.guard.gated("environment", "stats", () -> e.environment().getConfig().getCacheSize());
+    }
+
+    DiskReserve diskReserve() {
+        return diskReserve;
+    }
+
+    EnvironmentReopener reopener() {
+        return reopener;
+    }
+
+    /** The JE environment requests use now (tests fail it the way a failed log write does). */
+    Environment environment() {
+        return current.environment();
+    }
+
+    // ---- disk reserve and reopening ----
+
+    /** Whether JE accepts writes again, after measuring free disk space anew; see {@link DiskReserve}. */
+    private boolean jeAcceptsWrites() {
+        if (reopener.reopening()) {
+            return false; // no environment to ask (and the check is no refused request); asked again later
+        }
+        OpenEnvironment e = current;
+        return e.guard.gated("environment", "disk check", () -> DiskReserve.jeAcceptsWrites(e.environment()));
+    }
+
+    /**
+     * Replaces the failed environment by a new opening; false if the store is closed. Requests
+     * meanwhile find the failed one closed and get UNAVAILABLE.
+     *
+     * @throws IllegalStateException if the new environment cannot be opened (tried again later)
+     */
+    private boolean reopenEnvironment(Environment failed) {
+        synchronized (lifecycle) {
+            if (closed) {
+                return false;
+            }
+            OpenEnvironment old = current;
+            if (old.environment() != failed) {
+                return true; // replaced already
+            }
+            old.close(failures::reopening);
+            OpenEnvironment next = OpenEnvironment.open(settings, counts, failures, bursts);
+            counts.reopened(); // no operation runs: the old environment is closed, the new one not yet current
+            current = next;
+            return true;
+        }
     }
 
     // ---- lifecycle ----
 
-    /** Closes every database and the environment; waits for operations in flight. Idempotent. */
+    /**
+     * Closes every database and the environment; waits for operations in flight and for a reopen
+     * under way. Idempotent.
+     */
     @Override
     public synchronized void close() {
-        if (warmup != null) {
-            warmup.stop(); // before the guard: its steps are operations too
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        if (!guard.close()) {
-            return;
+        upkeep.shutdown(); // drops the checks and attempts still scheduled; one running ends first
+        try {
+            if (!upkeep.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("storage store {}: its upkeep thread did not stop within 60 s", settings.dir());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        deferredCommits.close(); // writes for the deferred commits still waiting
-        je.close(settings.dir());
+        synchronized (lifecycle) {
+            current.close(() -> new EarthwoException(ErrorCode.UNAVAILABLE, "storage is closed (" + settings.dir() + ")"));
+        }
         LOG.info("storage closed store {}", settings.dir());
     }
 

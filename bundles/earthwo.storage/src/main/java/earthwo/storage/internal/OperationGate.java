@@ -27,7 +27,10 @@ final class OperationGate {
     private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final AtomicLongArray counts = new AtomicLongArray(SLOTS * STRIDE);
+    /** Set by {@link #refuse()} or {@link #close()}: no operation is admitted any more. */
     private volatile boolean closed;
+    /** Set once a {@link #close()} has waited for the admitted operations. */
+    private boolean drained;
 
     /**
      * Admits an operation, which must then call {@link #exit()} on the same thread; false (and
@@ -52,18 +55,27 @@ final class OperationGate {
     }
 
     /**
+     * Admits no more operations, at once and without waiting for the admitted ones: an operation
+     * that found its resource broken may call it. A {@link #close()} must still follow.
+     */
+    void refuse() {
+        closed = true;
+    }
+
+    /**
      * Admits no more operations and waits until the admitted ones have exited. Returns false if
-     * the gate was already closed. Must not be called from inside an operation (it would wait for
-     * itself).
+     * the gate was already closed (a {@link #refuse()} before does not count). Must not be called
+     * from inside an operation (it would wait for itself).
      */
     synchronized boolean close() {
-        if (closed) {
+        if (drained) {
             return false;
         }
         closed = true;
         while (running() > 0) {
             LockSupport.parkNanos(CLOSE_POLL_NANOS); // operations are short; close is rare
         }
+        drained = true;
         return true;
     }
 

@@ -77,6 +77,19 @@ final class SegmentCounts {
         }
     }
 
+    /**
+     * After the store reopened its environment (no operation runs meanwhile): every segment is
+     * counted again on first use, since the failed environment may have lost deferred commits
+     * already counted and kept commits that failed, and every segment counts as changed, so that
+     * whoever compares change counts (anti-entropy) looks at it again.
+     */
+    void reopened() {
+        for (int i = 0; i < counts.length(); i++) {
+            counts.set(i, -1);
+            changes.incrementAndGet(i);
+        }
+    }
+
     /** After a committed change of the segment: the change count grows, the record count moves by {@code countDelta}. */
     void changed(int segment, long countDelta) {
         changes.incrementAndGet(segment);

@@ -74,6 +74,22 @@ final class StorageSettings {
     static final String LOCK_TIMEOUT = "earthwo.storage.lock.timeout.ms";
     static final String LOCK_TIMEOUT_DEFAULT = "2000";
 
+    /**
+     * Bytes of disk JE keeps free on the store's volume (JE's {@code je.freeDisk}): with this much
+     * free space or less, writes are refused with UNAVAILABLE ({@link DiskReserve}) and reads go
+     * on; 0 turns the reserve off (JE then writes until the disk is full, and its environment
+     * fails). JE's own default, 5 GiB, is most of a small disk and stopped nodes whose disks were
+     * far from full. 512 MiB is more than a whole store of a million keys took on disk (306–421 MB,
+     * BENCHMARKS.md), so it holds what JE still writes once writes are refused: the checkpoint
+     * under way (the B-tree nodes dirtied since the last one), the cleaner's copies of live
+     * records and the checkpoint that ends recovery when the node restarts, with room left for
+     * the operator's tools. Stores of many millions of keys want more.
+     */
+    static final String FREE_DISK_BYTES = "earthwo.storage.free.disk.bytes";
+    static final String FREE_DISK_BYTES_DEFAULT = "536870912";
+    /** A larger reserve is a typing error (1 TiB). */
+    static final long MAX_FREE_DISK_BYTES = 1L << 40;
+
     static final int MAX_SEGMENTS = 65_536;
 
     private final Path dir;
@@ -87,10 +103,11 @@ final class StorageSettings {
     private final boolean recordCacheWarmup;
     private final long checkpointBytes;
     private final int cleanerMinUtilization;
+    private final long freeDiskBytes;
 
     private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
             int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes, boolean recordCacheWarmup,
-            long checkpointBytes, int cleanerMinUtilization) {
+            long checkpointBytes, int cleanerMinUtilization, long freeDiskBytes) {
         this.dir = dir;
         this.segments = segments;
         this.durability = durability;
@@ -102,6 +119,7 @@ final class StorageSettings {
         this.recordCacheWarmup = recordCacheWarmup;
         this.checkpointBytes = checkpointBytes;
         this.cleanerMinUtilization = cleanerMinUtilization;
+        this.freeDiskBytes = freeDiskBytes;
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -134,8 +152,9 @@ final class StorageSettings {
         boolean warmup = NodeProperties.getBoolean(RECORD_CACHE_WARMUP, config, framework, RECORD_CACHE_WARMUP_DEFAULT);
         long checkpointBytes = NodeProperties.getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
         int cleanerMinUtilization = NodeProperties.getInt(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
+        long freeDiskBytes = NodeProperties.getLong(FREE_DISK_BYTES, config, framework, FREE_DISK_BYTES_DEFAULT, 0, MAX_FREE_DISK_BYTES);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
-                lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization);
+                lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization, freeDiskBytes);
     }
 
     Path dir() {
@@ -180,6 +199,11 @@ final class StorageSettings {
         return cleanerMinUtilization;
     }
 
+    /** Bytes of disk JE keeps free; 0 when the reserve is off. */
+    long freeDiskBytes() {
+        return freeDiskBytes;
+    }
+
     /** Whether the store loads its records into the record cache after it opens (when the cache is on). */
     boolean recordCacheWarmup() {
         return recordCacheWarmup;
@@ -190,6 +214,7 @@ final class StorageSettings {
         return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
                 + ", flushIntervalMs=" + flushIntervalMs
                 + ", checkpointBytes=" + checkpointBytes + ", cleanerMinUtilization=" + cleanerMinUtilization + "%"
+                + ", freeDiskBytes=" + freeDiskBytes
                 + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap")
                 + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" + (recordCacheWarmup ? " (warm-up)" : "") : "off");
     }

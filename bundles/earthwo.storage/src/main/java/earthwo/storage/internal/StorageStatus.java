@@ -2,6 +2,8 @@ package earthwo.storage.internal;
 
 import com.sleepycat.je.EnvironmentStats;
 
+import earthwo.api.EarthwoException;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,11 +22,39 @@ final class StorageStatus {
         m.put("segments", store.segmentCount());
         m.put("durability", s.durability().configName());
         m.put("flush.interval.ms", s.flushIntervalMs());
+        DiskReserve disk = store.diskReserve();
+        m.put("disk.reserve.bytes", disk.reserveBytes());
+        m.put("disk.free.bytes", disk.measureFreeBytes());
+        m.put("disk.writes", disk.refusing() ? "refused" : "accepted");
+        m.put("disk.writes.refused", disk.refusals());
+        EnvironmentReopener reopener = store.reopener();
+        m.put("environment.reopens", reopener.reopens());
+        m.put("environment.requests.refused", reopener.refusals());
         if (store.isClosed()) {
             m.put("state", "closed");
             return m;
         }
+        if (reopener.reopening()) {
+            m.put("state", "reopening");
+            String failure = reopener.failure();
+            if (failure != null) {
+                m.put("environment.failure", failure);
+            }
+            return m;
+        }
         m.put("state", "open");
+        try {
+            putEnvironmentFacts(m, store);
+        } catch (EarthwoException e) {
+            // closed, or failed, since the state was read
+            m.put("state", "unavailable");
+            m.put("state.reason", e.getMessage());
+        }
+        return m;
+    }
+
+    /** The facts that ask the open environment. */
+    private static void putEnvironmentFacts(Map<String, Object> m, JeSegmentStore store) {
         m.put("records", store.totalRecords());
         m.put("hints.pending", store.hints().totalPending());
         m.put("cache.size.bytes", store.cacheSizeBytes());
@@ -63,6 +93,5 @@ final class StorageStatus {
             m.put("group.commit.commits", group.commits.sum());
             m.put("group.commit.burst.writes", group.burstWrites.sum());
         }
-        return m;
     }
 }

@@ -36,6 +36,21 @@ class OperationGateTest {
     }
 
     @Test
+    void anOperationMayRefuseNewOnesAtOnceAndTheCloseAfterStillWaitsForIt() throws Exception {
+        OperationGate gate = new OperationGate();
+        assertTrue(gate.enter());
+        gate.refuse(); // from inside the operation: it found the resource broken
+        assertFalse(gate.enter(), "refused from then on");
+        assertEquals(1, gate.running());
+        CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(gate::close);
+        assertThrows(TimeoutException.class, () -> closing.get(200, TimeUnit.MILLISECONDS),
+                "close returned while the refusing operation was still running");
+        gate.exit();
+        assertTrue(closing.get(10, TimeUnit.SECONDS), "the first close after a refusal is the one that drains");
+        assertFalse(gate.close());
+    }
+
+    @Test
     void closeWaitsForTheOperationInFlight() throws Exception {
         OperationGate gate = new OperationGate();
         CountDownLatch inside = new CountDownLatch(1);

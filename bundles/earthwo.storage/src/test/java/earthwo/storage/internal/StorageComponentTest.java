@@ -67,6 +67,11 @@ class StorageComponentTest {
             assertEquals(16L << 20, status.get("cache.size.bytes"));
             assertEquals("open", status.get("state"));
             assertTrue((Long) status.get("log.bytes") > 0);
+            assertEquals(512L << 20, status.get("disk.reserve.bytes"));
+            assertTrue((Long) status.get("disk.free.bytes") > 0);
+            assertEquals("accepted", status.get("disk.writes"));
+            assertEquals(0L, status.get("disk.writes.refused"));
+            assertEquals(0L, status.get("environment.reopens"));
         } finally {
             c.deactivate();
         }

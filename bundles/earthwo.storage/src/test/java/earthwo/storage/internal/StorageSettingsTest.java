@@ -65,6 +65,20 @@ class StorageSettingsTest {
     }
 
     @Test
+    void theFreeDiskReserveIsHalfAGigabyteByDefaultAndMayBeOffButNotNegativeOrHuge() {
+        assertEquals(512L << 20, StorageSettings.resolve(null, k -> null).freeDiskBytes());
+        assertEquals(0, StorageSettings.resolve(Map.of("earthwo.storage.free.disk.bytes", "0"), k -> null).freeDiskBytes());
+        assertEquals(1L << 40, StorageSettings.resolve(Map.of("earthwo.storage.free.disk.bytes", String.valueOf(1L << 40)),
+                k -> null).freeDiskBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StorageSettings.resolve(Map.of("earthwo.storage.free.disk.bytes", "-1"), k -> null));
+        assertEquals("setting earthwo.storage.free.disk.bytes must be between 0 and 1099511627776, not -1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StorageSettings.resolve(
+                Map.of("earthwo.storage.free.disk.bytes", String.valueOf((1L << 40) + 1)), k -> null));
+        assertTrue(e.getMessage().startsWith("setting earthwo.storage.free.disk.bytes must be between 0 and"), e.getMessage());
+    }
+
+    @Test
     void recordCacheWarmUpIsOnUnlessTurnedOff() {
         assertTrue(StorageSettings.resolve(null, k -> null).recordCacheWarmup());
         assertFalse(StorageSettings.resolve(Map.of("earthwo.storage.record.cache.warmup", "False"), k -> null).recordCacheWarmup());

@@ -1,0 +1,109 @@
+package earthwo.storage.internal;
+
+import com.sleepycat.je.Environment;
+
+import earthwo.api.EarthwoException;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * One opening of a store's JE environment, with everything bound to its handles: the
+ * {@link JeOperationGuard} every operation passes (and its gate), the reads, the writes, the
+ * deferred commits, the hint store, and the record cache with its warm-up. A store whose
+ * environment failed closes its OpenEnvironment and opens a new one in its place
+ * ({@link EnvironmentReopener}); requests take the store's current one once each.
+ *
+ * <p>The record cache starts anew with each opening: a deferred commit the cache was told of
+ * may have been lost with the failed environment's log buffer, and the cache must not go on
+ * answering with it.
+ */
+final class OpenEnvironment {
+
+    private final Path dir;
+    final JeHandles je;
+    final JeOperationGuard guard;
+    final SegmentReads reads;
+    final SegmentWrites writes;
+    final DeferredCommits deferredCommits;
+    final JeHintStore hints;
+    /** Records of recent reads and writes in front of JE; null when configured off. */
+    final RecordCache recordCache;
+    /** Loads the record cache after the environment opens; null when the cache or the warm-up is off. */
+    final RecordCacheWarmup warmup;
+
+    private OpenEnvironment(StorageSettings settings, JeHandles je, SegmentCounts counts, JeFailures failures,
+            ThreadLocal<GroupCommit.Burst> bursts) {
+        this.dir = settings.dir();
+        this.je = je;
+        int segments = je.segments.length;
+        this.recordCache = newRecordCache(settings, je);
+        this.guard = new JeOperationGuard(segments, je.env, failures);
+        this.reads = new SegmentReads(je.segments, recordCache);
+        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts);
+        this.hints = new JeHintStore(guard, segments, je.hints);
+        this.warmup = recordCache != null && settings.recordCacheWarmup()
+                ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments,
+                        new JeWarmupLoader(guard, je.segments, recordCache))
+                : null;
+        this.deferredCommits = new DeferredCommits(settings, je.env, guard, bursts);
+    }
+
+    /**
+     * Opens (creating if needed) the store's environment and starts the record cache's warm-up.
+     *
+     * @throws IllegalStateException if the directory cannot be used or the store was created
+     *         with another segment count
+     */
+    static OpenEnvironment open(StorageSettings settings, SegmentCounts counts, JeFailures failures,
+            ThreadLocal<GroupCommit.Burst> bursts) {
+        JeHandles je = JeHandles.open(settings);
+        try {
+            OpenEnvironment opened = new OpenEnvironment(settings, je, counts, failures, bursts);
+            if (opened.warmup != null) {
+                opened.warmup.start();
+            }
+            return opened;
+        } catch (RuntimeException e) {
+            throw je.closeAfterFailedOpen(settings.dir(), e);
+        }
+    }
+
+    /**
+     * The record cache, or null when configured off. Segments empty at open are complete: a key
+     * the cache does not hold is then known to be absent without a B-tree search.
+     */
+    private static RecordCache newRecordCache(StorageSettings settings, JeHandles je) {
+        if (settings.recordCacheBytes() <= 0) {
+            return null;
+        }
+        RecordCache cache = new RecordCache(settings.recordCacheBytes(), je.segments.length);
+        for (int i = 0; i < je.segments.length; i++) {
+            if (je.isEmpty(i)) {
+                cache.markComplete(i);
+            }
+        }
+        return cache;
+    }
+
+    Environment environment() {
+        return je.env;
+    }
+
+    /**
+     * Closes this opening: stops the warm-up, lets no more operations in (later ones fail with
+     * {@code refusal}'s error) and waits for the running ones, writes for the deferred commits
+     * still waiting, then closes every JE handle. Idempotent but for the refusal, which a later
+     * call replaces (a store closed while reopening its environment says it is closed).
+     */
+    void close(Supplier<EarthwoException> refusal) {
+        if (warmup != null) {
+            warmup.stop(); // before the guard: its steps are operations too
+        }
+        if (!guard.close(refusal)) {
+            return;
+        }
+        deferredCommits.close();
+        je.close(dir);
+    }
+}
