@@ -19,14 +19,20 @@ class StartTruthTest {
     @Test
     void aSecondNodeOnADataDirectoryInUseIsRefusedEvenWithoutPidFile(@TempDir Path data) throws Exception {
         try (NodeProcess first = new NodeProcess(data).start()) {
-            Files.delete(data.resolve("earthwo.pid"));
-            NodeProcess second = new NodeProcess(data, NodeProcess.freePort());
-            NodeProcess.ProcessResult r = second.earthwo("start", "--data", data.toString(), "--port",
-                    String.valueOf(second.port()));
-            assertEquals(1, r.exitCode(), r.output());
-            assertTrue(r.output().contains("in use"), r.output());
-            assertTrue(first.accepts(), "the first node still serves");
-            assertEquals(first.port(), first.address().getPort(), "its endpoint file is untouched");
+            Path pidFile = data.resolve("earthwo.pid");
+            String pid = Files.readString(pidFile);
+            Files.delete(pidFile);
+            try {
+                NodeProcess second = new NodeProcess(data, NodeProcess.freePort());
+                NodeProcess.ProcessResult r = second.earthwo("start", "--data", data.toString(), "--port",
+                        String.valueOf(second.port()));
+                assertEquals(1, r.exitCode(), r.output());
+                assertTrue(r.output().contains("in use"), r.output());
+                assertTrue(first.accepts(), "the first node still serves");
+                assertEquals(first.port(), first.address().getPort(), "its endpoint file is untouched");
+            } finally {
+                Files.writeString(pidFile, pid); // so that close() finds the first node and stops it
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package earthwo.api;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -182,5 +183,18 @@ public final class NodeProperties {
     /** {@value #CLOCK_MAX_OFFSET}, validated. */
     public static long clockMaxOffsetMs(Map<String, ?> config, UnaryOperator<String> framework) {
         return getLong(CLOCK_MAX_OFFSET, config, framework, CLOCK_MAX_OFFSET_DEFAULT, 1_000, 24L * 3_600_000);
+    }
+
+    /** {@value #CLUSTER_SECRET_FILE}, else {@value #CLUSTER_SECRET_FILE_NAME} in the data directory. */
+    public static Path clusterSecretFile(Map<String, ?> config, UnaryOperator<String> framework) {
+        String configured = get(CLUSTER_SECRET_FILE, config, framework, "").trim();
+        Path file = configured.isEmpty() ? Path.of(get(DATA_DIR, config, framework, DATA_DIR_DEFAULT), CLUSTER_SECRET_FILE_NAME)
+                : Path.of(configured);
+        return file.toAbsolutePath().normalize();
+    }
+
+    /** True when no ZooKeeper is configured: the node runs an embedded one and starts a cluster of its own. */
+    public static boolean runsEmbeddedZooKeeper(Map<String, ?> config, UnaryOperator<String> framework) {
+        return get(ZK_CONNECT, config, framework, ZK_CONNECT_DEFAULT).trim().isEmpty();
     }
 }

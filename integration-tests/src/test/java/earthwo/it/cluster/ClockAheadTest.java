@@ -96,26 +96,6 @@ class ClockAheadTest {
     }
 
     private static void awaitReady(LocalCluster cluster) throws Exception {
-        for (int i = 0; i < NODES; i++) {
-            cluster.awaitMap(i, m -> m.nodes().size() == NODES && LocalCluster.everySegmentHas(m, NODES), READY_TIMEOUT,
-                    "node " + i + ": " + NODES + " nodes and " + NODES + " replicas of every segment");
-        }
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        for (int i = 0; i < NODES; i++) {
-            while (!"true".equals(statusOrEmpty(cluster, i).get("kv.peer.links"))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + i + " has no peer links after " + READY_TIMEOUT);
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private static Map<String, String> statusOrEmpty(LocalCluster cluster, int index) {
-        try {
-            return cluster.status(index);
-        } catch (Exception starting) {
-            return Map.of();
-        }
+        cluster.awaitEveryNodeHoldsEverySegment(NODES, READY_TIMEOUT);
     }
 }

@@ -226,30 +226,8 @@ class ClockSkewTest {
         return "skew:" + k;
     }
 
-    /** Waits until every node serves the map of 3 nodes with R=3 and has its peer links. */
     private static void awaitReady(LocalCluster cluster) throws Exception {
-        for (int i = 0; i < NODES; i++) {
-            cluster.awaitMap(i, m -> m.nodes().size() == NODES && LocalCluster.everySegmentHas(m, NODES), READY_TIMEOUT,
-                    "node " + i + ": " + NODES + " nodes and " + NODES + " replicas of every segment");
-        }
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        for (int i = 0; i < NODES; i++) {
-            Map<String, String> s = Map.of();
-            while (true) {
-                try {
-                    s = status(cluster, i);
-                    if ("true".equals(s.get("kv.peer.links"))) {
-                        break;
-                    }
-                } catch (IOException e) {
-                    // starting: try again
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + i + " has no peer links after " + READY_TIMEOUT + ": " + s);
-                }
-                Thread.sleep(100);
-            }
-        }
+        cluster.awaitEveryNodeHoldsEverySegment(NODES, READY_TIMEOUT);
     }
 
     private static Map<String, String> status(LocalCluster cluster, int index) throws IOException {

@@ -179,6 +179,32 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until each of the first {@code nodes} nodes serves a map of that many nodes in which
+     * every segment has that many replicas, and has its links to the others.
+     */
+    void awaitEveryNodeHoldsEverySegment(int nodes, Duration timeout) throws InterruptedException {
+        for (int i = 0; i < nodes; i++) {
+            awaitMap(i, m -> m.nodes().size() == nodes && everySegmentHas(m, nodes), timeout,
+                    "node " + i + ": " + nodes + " nodes and " + nodes + " replicas of every segment");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < nodes; i++) {
+            Map<String, String> s = Map.of();
+            while (!"true".equals(s.get("kv.peer.links"))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("node " + i + " has no peer links after " + timeout + ": " + s);
+                }
+                Thread.sleep(100);
+                try {
+                    s = status(i);
+                } catch (IOException | RuntimeException starting) {
+                    s = Map.of();
+                }
+            }
+        }
+    }
+
     /** Polls a node's map until it satisfies the condition. */
     SegmentMap awaitMap(int index, Predicate<SegmentMap> condition, Duration timeout, String what)
             throws InterruptedException {

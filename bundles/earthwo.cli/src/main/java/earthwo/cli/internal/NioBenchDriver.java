@@ -7,6 +7,7 @@ import earthwo.api.Segments;
 import earthwo.api.client.KvClientFactory;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.protocol.Addresses;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Opcode;
 import earthwo.api.protocol.Request;
@@ -204,7 +205,7 @@ final class NioBenchDriver implements Bench.Driver {
 
     /** A blocking, connected channel with TCP_NODELAY and a read timeout for the set-up exchange. */
     private SocketChannel connect(String address) {
-        InetSocketAddress target = HostPort.parse(address);
+        InetSocketAddress target = Addresses.parse(address);
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open();

@@ -2,6 +2,7 @@ package earthwo.client.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.protocol.Addresses;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Opcode;
 import earthwo.api.protocol.Request;
@@ -131,27 +132,9 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    /** Parses "host:port" (IPv6 as "[::1]:port"). */
+    /** Parses "host:port" (IPv6 as "[::1]:port"); see {@link Addresses#parse}. */
     public static InetSocketAddress parseAddress(String address) {
-        String a = address.trim();
-        int colon = a.lastIndexOf(':');
-        if (colon <= 0 || colon == a.length() - 1) {
-            throw new EarthwoException(ErrorCode.BAD_REQUEST, "address must be host:port, not '" + address + "'");
-        }
-        String host = a.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(a.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new EarthwoException(ErrorCode.BAD_REQUEST, "bad port in address '" + address + "'");
-        }
-        if (port <= 0 || port > 65535) {
-            throw new EarthwoException(ErrorCode.BAD_REQUEST, "port out of range in address '" + address + "'");
-        }
-        return new InetSocketAddress(host, port);
+        return Addresses.parse(address);
     }
 
     public String address() {

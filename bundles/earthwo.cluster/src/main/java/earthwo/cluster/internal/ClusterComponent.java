@@ -19,10 +19,12 @@ import earthwo.api.cluster.ClusterView;
 
 /**
  * The cluster bundle's component. It is a {@link StatusSource} ("cluster") from activation on,
- * and registers {@link ClusterView} only once the first segment map is known, so a dependent
- * never sees a view without a map. Activation waits for that map up to
- * {@code earthwo.cluster.start.timeout.ms} (15 s); if it comes later (ZooKeeper not reachable
- * yet), the view is registered when it comes.
+ * and registers {@link ClusterView} only once a segment map is known, so a dependent never sees
+ * a view without a map. A node that cannot reach ZooKeeper but kept a map from its last run has
+ * one at once (see {@link ClusterNode}). Otherwise, while ZooKeeper is connected, activation
+ * waits for the map up to {@code earthwo.cluster.start.timeout.ms} (15 s); without ZooKeeper it
+ * does not wait at all: activation holds up the framework, and a node that is asked to stop must
+ * not sit in it. If the map comes later, the view is registered when it comes.
  */
 // ClusterView is registered by hand once the first map is known; this tells the resolver that
 // the bundle provides it, so the features resolve can check that the replication bundle is satisfied.
@@ -48,13 +50,19 @@ public class ClusterComponent implements StatusSource {
             node = started;
             active = true;
         }
-        if (!started.awaitFirstMap(settings.startTimeoutMs(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("node {} cluster {}: no segment map after {} ms; ClusterView is registered when one arrives",
-                    started.localNodeId(), started.clusterName(), settings.startTimeoutMs());
-        }
-        AutoCloseable handle = started.onMapChange(map -> register(context, started));
-        synchronized (lock) {
-            firstMapListener = handle;
+        try {
+            if (started.currentMap() == null && started.isConnected()
+                    && !started.awaitFirstMap(settings.startTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("node {} cluster {}: no segment map after {} ms; ClusterView is registered when one arrives",
+                        started.localNodeId(), started.clusterName(), settings.startTimeoutMs());
+            }
+            AutoCloseable handle = started.onMapChange(map -> register(context, started));
+            synchronized (lock) {
+                firstMapListener = handle;
+            }
+        } catch (Exception | Error e) {
+            deactivate();
+            throw e;
         }
     }
 

@@ -7,9 +7,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import earthwo.api.NodeProperties;
+import earthwo.api.SecretFiles;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
@@ -19,14 +22,25 @@ import earthwo.cluster.internal.MapCodec.MapDoc;
  * One node's membership in the cluster, free of OSGi types. It wires the parts together and is
  * the {@link ClusterView} the other bundles use:
  * <ul>
- * <li>{@link ZooKeeperSession}: embedded server (if no connect string), Curator client, session;
+ * <li>{@link ZooKeeperSession}: embedded server (if no connect string), Curator client, session,
+ * authenticated with the identity {@link ZooKeeperAcl} derives from the cluster secret ({@link earthwo.api.SecretFiles#clusterSecret});
  * <li>{@link ClusterConfig}: replica count, master pins, reconcile policy;
  * <li>{@link SegmentMapCache}: the segment map this node serves on, and its listeners;
+ * <li>{@link PersistedMap}: that map kept on disk, for a start without ZooKeeper;
  * <li>{@link MasterFence}: whether this node may act as master right now;
  * <li>{@link NodeRegistration} and {@link CatchUpMarks}: what this node tells the controller;
- * <li>{@link Controller}: the election, and the map writing while this node is controller.
+ * <li>{@link Controller}: the election, and the map writing while this node is controller;
+ * <li>{@link ZooKeeperJoin}: the thread that starts the parts above that need ZooKeeper.
  * </ul>
  * {@link #start()} opens everything, {@link #close()} closes it in reverse order.
+ *
+ * <p>The part that needs ZooKeeper runs as a {@link ZooKeeperJoin}. When ZooKeeper answers within
+ * the connection timeout, start waits for it as before (and fails as before, e.g. on a segment
+ * count the cluster was not created with). When it does not, start returns at once: the node
+ * serves on the map it kept from its last run ({@link PersistedMap}), fenced from master duties
+ * (not connected, and the map names its old session), and joins in the background when ZooKeeper
+ * is back; a node that never joined has no map and waits for ZooKeeper's. Either way closing the
+ * node stops the wait at once.
  */
 public final class ClusterNode implements ClusterView, AutoCloseable {
 
@@ -35,14 +49,17 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final ClusterSettings settings;
     private final ClusterPaths paths;
     private int nodeId;
+    private PersistedMap persisted;
     private ZooKeeperSession session;
     private ClusterConfig config;
     private SegmentMapCache maps;
     private MasterFence fence;
     private NodeRegistration registration;
     private CatchUpMarks catchUp;
-    private Controller controller;
-    private ZooKeeperClock zkClock;
+    private ZooKeeperJoin join;
+    // set by the join's thread
+    private volatile Controller controller;
+    private volatile ZooKeeperClock zkClock;
 
     public ClusterNode(ClusterSettings settings) {
         this.settings = settings;
@@ -63,27 +80,74 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private void doStart() throws Exception {
         nodeId = NodeIdFile.loadOrCreate(settings.dataDir());
         String cluster = settings.cluster();
+        ZooKeeperAcl acl = ZooKeeperAcl.of(SecretFiles.clusterSecret(settings.clusterSecretFile(), settings.embeddedZooKeeper()), cluster);
+        persisted = new PersistedMap(settings.dataDir(), cluster, nodeId);
+        MapDoc kept = persisted.read();
         // built before the session opens: its connection events check the fence and log the map's epoch
-        maps = new SegmentMapCache(nodeId, cluster, this::onNewMap);
-        session = new ZooKeeperSession(settings, nodeId, maps::epoch, this::onSessionStateChange);
+        maps = new SegmentMapCache(nodeId, cluster, this::onNewMap, persisted::write);
+        session = new ZooKeeperSession(settings, nodeId, maps::epoch, this::onSessionStateChange, acl);
         fence = new MasterFence(nodeId, cluster, session, maps);
         registration = new NodeRegistration(settings, paths, nodeId);
         catchUp = new CatchUpMarks(nodeId, cluster, registration, maps);
         config = new ClusterConfig(session, paths, settings, nodeId);
 
         session.open();
-        config.ensureExists();
-        session.createIfAbsent(paths.nodes());
+        join = new ZooKeeperJoin(nodeId, cluster, session, this::prepareInZooKeeper, this::watchZooKeeper);
+        join.start();
+        if (session.isConnected() && join.await(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+            return;
+        }
+        String why = session.isConnected()
+                ? "joining the cluster in ZooKeeper at " + session.connectString() + " takes longer than "
+                        + settings.connectionTimeoutMs() + " ms"
+                : "ZooKeeper at " + session.connectString() + " not reachable";
+        if (kept == null) {
+            LOG.warn("node {} cluster {}: {} and no segment map kept in {} (the node never joined): it serves once the"
+                    + " cluster's map arrives from ZooKeeper", nodeId, cluster, why, persisted.file());
+            return;
+        }
+        checkSegmentCount(kept.segments.size());
+        if (maps.offerKept(kept)) {
+            LOG.warn("node {} cluster {} epoch {}: {}: serving on the segment map kept in {}, without master duties,"
+                    + " until the node has joined", nodeId, cluster, kept.epoch, why, persisted.file());
+        }
+    }
+
+    /** Cluster config and the parent of the registrations: repeated after a ZooKeeper error. */
+    private void prepareInZooKeeper() throws Exception {
+        try {
+            config.ensureExists();
+            session.createIfAbsent(paths.nodes());
+        } catch (KeeperException.NoAuthException e) {
+            throw new IllegalStateException("ZooKeeper at " + session.connectString() + " refuses this node access to "
+                    + paths.base() + ": its cluster secret (" + settings.clusterSecretFile() + ") is not the one the"
+                    + " cluster's nodes use", e);
+        }
+    }
+
+    /** Watches config and map, registers, measures the clock, stands for controller: once. */
+    private void watchZooKeeper() throws Exception {
+        String cluster = settings.cluster();
         config.start();
         maps.start(session.client(), paths);
         registration.start(session.client());
-        zkClock = new ZooKeeperClock(nodeId, paths.clock(nodeId), session.client());
-        zkClock.start();
-        controller = new Controller(session.client(), paths, nodeId, cluster, settings.graceMs(),
+        ZooKeeperClock clock = new ZooKeeperClock(nodeId, paths.clock(nodeId), session.client());
+        zkClock = clock;
+        clock.start();
+        Controller c = new Controller(session.client(), paths, nodeId, cluster, settings.graceMs(),
                 settings.maxSyncing(), System::currentTimeMillis);
-        controller.start();
-        LOG.info("node {} cluster {}: started, registered as {}:{}", nodeId, cluster, settings.host(),
-                settings.port());
+        controller = c;
+        c.start();
+        LOG.info("node {} cluster {}: joined, registered as {}:{}", nodeId, cluster, settings.host(), settings.port());
+    }
+
+    /** An explicitly set segment count must be the cluster's, with or without ZooKeeper (see ClusterConfig). */
+    private void checkSegmentCount(int clusterSegments) {
+        if (settings.segments() != null && settings.segments() != clusterSegments) {
+            throw new IllegalStateException("cluster " + settings.cluster() + " was created with " + clusterSegments
+                    + " segments; " + NodeProperties.SEGMENTS + "=" + settings.segments()
+                    + " differs (the segment count is fixed when a cluster is created)");
+        }
     }
 
     private void onSessionStateChange() {
@@ -127,6 +191,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return fence.isMaster(segment);
     }
 
+    /** How often this node's master duties were fenced since it started. */
+    int timesFenced() {
+        return fence.timesFenced();
+    }
+
     @Override
     public void markCaughtUp(int segment, long passEpoch) {
         catchUp.markCaughtUp(segment, passEpoch);
@@ -167,13 +236,19 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return session.isConnected();
     }
 
+    /** True once the ZooKeeper part of the start is done (registered, watching, in the election). */
+    boolean joined() {
+        return join != null && join.joined();
+    }
+
     @Override
     public int controllerId() {
         MapDoc m = maps.currentDoc();
         if (!isConnected()) {
             return -1;
         }
-        if (controller != null && controller.isLeader()) {
+        Controller c = controller;
+        if (c != null && c.isLeader()) {
             return nodeId;
         }
         return m == null ? -1 : m.controller;
@@ -181,7 +256,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
     /** True while this node is the controller. */
     public boolean isController() {
-        return controller != null && controller.isLeader() && isConnected();
+        Controller c = controller;
+        return c != null && c.isLeader() && isConnected();
     }
 
     @Override
@@ -206,7 +282,13 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         s.put("connected", isConnected());
         s.put("controller", controllerId());
         s.put("isController", isController());
+        s.put("joined", joined());
+        Throwable joinFailure = join == null ? null : join.failure();
+        if (joinFailure != null) {
+            s.put("join.error", joinFailure.getMessage());
+        }
         s.put("epoch", m == null ? 0 : m.epoch);
+        s.put("map.source", maps.source().label());
         s.put("fenced", !fence.mayActAsMaster());
         if (map != null) {
             s.put("segments", map.segmentCount());
@@ -241,6 +323,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         if (session != null) {
             session.beginClose();
         }
+        if (join != null) {
+            join.close(session::closeClient);
+        }
+        Controller controller = this.controller;
+        ZooKeeperClock zkClock = this.zkClock;
         if (controller != null) {
             controller.close();
         }

@@ -3,8 +3,11 @@ package earthwo.cluster.internal;
 /** The znode layout of one cluster, all under {@code /earthwo/<cluster>}. */
 record ClusterPaths(String base) {
 
+    /** The parent of every cluster's znodes, shared by the clusters on one ZooKeeper. */
+    static final String SHARED_PARENT = "/earthwo";
+
     static ClusterPaths of(String cluster) {
-        return new ClusterPaths("/earthwo/" + cluster);
+        return new ClusterPaths(SHARED_PARENT + "/" + cluster);
     }
 
     /** Persistent: {"segments":S,"replicas":R}. */

@@ -12,6 +12,7 @@ import earthwo.api.NodeProperties;
  */
 public record ClusterSettings(
         Path dataDir,
+        /** The address published in the map for clients and other nodes (see {@link #advertisedHost}). */
         String host,
         int port,
         String zkConnect,
@@ -26,7 +27,9 @@ public record ClusterSettings(
         int connectionTimeoutMs,
         long startTimeoutMs,
         /** How many replicas may be catching up at once across the cluster (segments change a few at a time). */
-        int maxSyncing) {
+        int maxSyncing,
+        /** The cluster secret's file ({@value NodeProperties#CLUSTER_SECRET_FILE}, default in the data directory). */
+        Path clusterSecretFile) {
 
     /** Grace before replicas of a lost node are re-created elsewhere. */
     public static final String GRACE_MS = "earthwo.cluster.grace.ms";
@@ -61,9 +64,10 @@ public record ClusterSettings(
             throw new IllegalArgumentException(NodeProperties.CLUSTER + " must not contain '/': " + cluster);
         }
         int port = port(config, framework);
+        Path dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT));
         return new ClusterSettings(
-                Path.of(NodeProperties.get(NodeProperties.DATA_DIR, config, framework, NodeProperties.DATA_DIR_DEFAULT)),
-                NodeProperties.get(NodeProperties.HOST, config, framework, NodeProperties.HOST_DEFAULT),
+                dataDir,
+                advertisedHost(config, framework),
                 port,
                 NodeProperties.get(NodeProperties.ZK_CONNECT, config, framework, NodeProperties.ZK_CONNECT_DEFAULT).trim(),
                 NodeProperties.getInt(NodeProperties.ZK_PORT, config, framework, NodeProperties.ZK_PORT_DEFAULT, 0, 65535),
@@ -76,7 +80,39 @@ public record ClusterSettings(
                 NodeProperties.getInt(CONNECTION_TIMEOUT_MS, config, framework, CONNECTION_TIMEOUT_MS_DEFAULT, 1,
                         (int) MAX_TIMEOUT_MS),
                 NodeProperties.getLong(START_TIMEOUT_MS, config, framework, START_TIMEOUT_MS_DEFAULT, 1, MAX_TIMEOUT_MS),
-                atLeastOne(MAX_SYNCING, NodeProperties.getInt(MAX_SYNCING, config, framework, MAX_SYNCING_DEFAULT)));
+                atLeastOne(MAX_SYNCING, NodeProperties.getInt(MAX_SYNCING, config, framework, MAX_SYNCING_DEFAULT)),
+                NodeProperties.clusterSecretFile(config, framework));
+    }
+
+    /** True when this node runs its own ZooKeeper (no connect string): it starts a cluster of its own. */
+    boolean embeddedZooKeeper() {
+        return zkConnect.isEmpty();
+    }
+
+    /**
+     * {@value NodeProperties#ADVERTISE} if set, else the listener's address. A wildcard listener
+     * (0.0.0.0, ::) names no address another machine can connect to, so it needs one.
+     */
+    private static String advertisedHost(Map<String, ?> config, UnaryOperator<String> framework) {
+        String host = NodeProperties.get(NodeProperties.HOST, config, framework, NodeProperties.HOST_DEFAULT).trim();
+        String advertise = NodeProperties.get(NodeProperties.ADVERTISE, config, framework, "").trim();
+        if (!advertise.isEmpty()) {
+            if (isWildcard(advertise)) {
+                throw new IllegalArgumentException(NodeProperties.ADVERTISE + " must be an address other machines can"
+                        + " connect to, not the wildcard " + advertise);
+            }
+            return advertise;
+        }
+        if (isWildcard(host)) {
+            throw new IllegalArgumentException(NodeProperties.HOST + " " + host + " listens on every interface but names"
+                    + " none that clients and other nodes can connect to: set " + NodeProperties.ADVERTISE
+                    + " (bin/earthwo start --advertise ADDRESS) to this machine's address");
+        }
+        return host;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0");
     }
 
     private static int port(Map<String, ?> config, UnaryOperator<String> framework) {

@@ -50,6 +50,9 @@ import earthwo.cluster.internal.MapCodec.NodeDoc;
  * <p>Each node in the map carries the ZooKeeper session of its registration. A node that lost its
  * session registers again with a new one; the map then differs and a new epoch is written, which
  * is how a fenced node is re-elected to its master roles (see {@link MasterFence}).
+ *
+ * <p>Once every node of the cluster authenticates to ZooKeeper, the controller gives the znodes
+ * made before ACLs the cluster's ACLs (see {@link LegacyAcls}).
  */
 final class Controller implements AutoCloseable {
 
@@ -67,6 +70,7 @@ final class Controller implements AutoCloseable {
     private final CuratorCache nodesCache;
     private final CuratorCache configCache;
     private final ScheduledThreadPoolExecutor executor;
+    private final LegacyAcls legacyAcls;
     private final AtomicBoolean pending = new AtomicBoolean();
     private volatile ScheduledFuture<?> graceTimer;
     private volatile boolean closed;
@@ -92,6 +96,7 @@ final class Controller implements AutoCloseable {
             return t;
         });
         this.executor.setRemoveOnCancelPolicy(true);
+        this.legacyAcls = new LegacyAcls(client, paths, nodeId, cluster);
     }
 
     void start() throws Exception {
@@ -110,6 +115,7 @@ final class Controller implements AutoCloseable {
             public void isLeader() {
                 LOG.info("node {} cluster {}: this node is now controller", nodeId, cluster);
                 newTerm = true;
+                legacyAcls.newTerm();
                 requestRecompute();
             }
 
@@ -231,6 +237,7 @@ final class Controller implements AutoCloseable {
         }
         next.nodes = new ArrayList<>(nodes.values());
         scheduleGrace(nextExpiry, now);
+        legacyAcls.restrictOnceAllAuthenticate(next, live);
 
         if (!newTerm && next.sameContent(prev)) {
             return true;
@@ -294,6 +301,7 @@ final class Controller implements AutoCloseable {
                 long session = child.getStat() == null ? 0 : child.getStat().getEphemeralOwner();
                 NodeDoc reg = doc == null ? new NodeDoc(id, "", 0, session) : new NodeDoc(id, doc.host, doc.port, session);
                 reg.caughtUp = doc == null ? null : doc.caughtUp;
+                reg.digestAuth = doc == null ? null : doc.digestAuth;
                 live.put(id, reg);
             } catch (RuntimeException e) {
                 LOG.warn("node {} cluster {}: ignoring bad registration {}: {}", nodeId, cluster, child.getPath(),

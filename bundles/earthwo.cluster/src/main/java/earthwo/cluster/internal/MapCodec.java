@@ -18,7 +18,7 @@ import earthwo.api.cluster.SegmentMap;
  * JSON forms of the znodes (Gson).
  * <pre>
  * /earthwo/&lt;cluster&gt;/config        {"segments":256,"replicas":3,"pins":{"17":7},"policy":"MERGE"}
- * /earthwo/&lt;cluster&gt;/nodes/&lt;id&gt;    {"id":7,"host":"127.0.0.1","port":7380,"caughtUp":{"17":12}}
+ * /earthwo/&lt;cluster&gt;/nodes/&lt;id&gt;    {"id":7,"host":"127.0.0.1","port":7380,"caughtUp":{"17":12},"digestAuth":true}
  * /earthwo/&lt;cluster&gt;/map           {"epoch":12,"replicas":3,"controller":7,
  *                                  "segments":[[7,9,4],[9,4,7],...],
  *                                  "nodes":[{"id":7,"host":"...","port":7380,"session":123},...],
@@ -37,6 +37,13 @@ import earthwo.api.cluster.SegmentMap;
  * that epoch) the ones anti-entropy found in sync. {@code target} is the placement the published
  * lists move towards (absent when they are there). {@code session} is the ZooKeeper session of the
  * node's registration the map was written for: a node acts as master only with that session.
+ * {@code digestAuth} in a registration says the node authenticates to ZooKeeper with the cluster's
+ * identity (see {@link ZooKeeperAcl}); nodes of earlier versions leave it out, and the controller
+ * restricts the znodes made before ACLs only once every node has it (see {@link LegacyAcls}).
+ * <p>A node keeps the last map it saw in its data directory ({@link PersistedMap}):
+ * <pre>
+ * &lt;data&gt;/cluster-map.json               {"cluster":"c1","map":{ the map as above }}
+ * </pre>
  */
 final class MapCodec {
 
@@ -78,6 +85,8 @@ final class MapCodec {
         long session;
         /** In a registration: syncing replicas of this node that caught up (segment → syncing-since epoch). */
         Map<Integer, Long> caughtUp;
+        /** In a registration: true when the node authenticates to ZooKeeper (null from earlier versions). */
+        Boolean digestAuth;
 
         NodeDoc() { // for Gson
         }
@@ -95,6 +104,10 @@ final class MapCodec {
 
         Map<Integer, Long> caughtUp() {
             return caughtUp == null ? Map.of() : caughtUp;
+        }
+
+        boolean authenticates() {
+            return Boolean.TRUE.equals(digestAuth);
         }
 
         NodeInfo toInfo() {
@@ -154,6 +167,20 @@ final class MapCodec {
         }
     }
 
+    /** The map a node keeps in its data directory, with the cluster it belongs to. */
+    static final class KeptMapDoc {
+        String cluster;
+        MapDoc map;
+
+        KeptMapDoc() { // for Gson
+        }
+
+        KeptMapDoc(String cluster, MapDoc map) {
+            this.cluster = cluster;
+            this.map = map;
+        }
+    }
+
     static byte[] encode(Object doc) {
         return GSON.toJson(doc).getBytes(StandardCharsets.UTF_8);
     }
@@ -170,7 +197,19 @@ final class MapCodec {
     }
 
     static MapDoc decodeMap(byte[] data) {
-        MapDoc doc = decode(data, MapDoc.class, "segment map");
+        return withDefaults(decode(data, MapDoc.class, "segment map"));
+    }
+
+    /** A kept map (null for an empty file), its map's absent parts filled in as for a znode's. */
+    static KeptMapDoc decodeKeptMap(byte[] data) {
+        KeptMapDoc kept = decode(data, KeptMapDoc.class, "kept segment map");
+        if (kept != null) {
+            kept.map = withDefaults(kept.map);
+        }
+        return kept;
+    }
+
+    private static MapDoc withDefaults(MapDoc doc) {
         if (doc != null) {
             if (doc.segments == null) {
                 doc.segments = new ArrayList<>();

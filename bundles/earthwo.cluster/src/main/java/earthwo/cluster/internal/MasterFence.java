@@ -1,5 +1,7 @@
 package earthwo.cluster.internal;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,8 @@ final class MasterFence {
     private final SegmentMapCache maps;
     /** Whether master duties were fenced at the last check, to log the transitions once. */
     private volatile boolean fenced;
+    /** How often master duties were fenced (a fence can come and go faster than anyone polls). */
+    private final AtomicInteger timesFenced = new AtomicInteger();
 
     MasterFence(int nodeId, String cluster, ZooKeeperSession session, SegmentMapCache maps) {
         this.nodeId = nodeId;
@@ -45,6 +49,10 @@ final class MasterFence {
                 && mayActAsMaster();
     }
 
+    int timesFenced() {
+        return timesFenced.get();
+    }
+
     /**
      * Logs when master duties are fenced and when they are given back (re-election). Called after
      * every change of the connection and of the map, the two things the fence depends on.
@@ -62,6 +70,7 @@ final class MasterFence {
         int mastered = SegmentMapCache.masteredBy(map, nodeId);
         String sessionId = Long.toHexString(session.sessionId());
         if (now) {
+            timesFenced.incrementAndGet();
             LOG.warn("node {} cluster {} epoch {}: fenced: not acting as master of {} segments until the controller"
                     + " publishes a map for this node's ZooKeeper session (connected {}, session {})", nodeId,
                     cluster, map.epoch(), mastered, session.isConnected(), sessionId);

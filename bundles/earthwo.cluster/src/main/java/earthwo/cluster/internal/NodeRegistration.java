@@ -1,5 +1,6 @@
 package earthwo.cluster.internal;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,12 @@ final class NodeRegistration implements AutoCloseable {
     private final ClusterPaths paths;
     private final int nodeId;
     private volatile PersistentNode node;
+    /**
+     * The caught-up replicas last published, guarded by this. Kept apart from the znode: a node
+     * serving on its kept map may be told of a caught-up replica before its znode exists (Curator
+     * takes new data only once the znode was created).
+     */
+    private Map<Integer, Long> caughtUp = Map.of();
 
     NodeRegistration(ClusterSettings settings, ClusterPaths paths, int nodeId) {
         this.settings = settings;
@@ -34,9 +41,13 @@ final class NodeRegistration implements AutoCloseable {
 
     /** Creates the znode, waiting up to the connection timeout (then Curator goes on trying). */
     void start(CuratorFramework client) throws InterruptedException {
-        PersistentNode created = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.node(nodeId),
-                MapCodec.encode(self(Map.of())));
-        node = created;
+        PersistentNode created;
+        synchronized (this) {
+            created = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.node(nodeId),
+                    MapCodec.encode(self(caughtUp)));
+            node = created;
+        }
+        created.getListenable().addListener(path -> publishIfBehind(created));
         created.start();
         if (!created.waitForInitialCreate(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
             LOG.warn("node {} cluster {}: registration at {} not yet created", nodeId, settings.cluster(),
@@ -46,19 +57,28 @@ final class NodeRegistration implements AutoCloseable {
 
     /**
      * Publishes the caught-up replicas (segment → syncing-since epoch) with the address. Written
-     * in the background and kept across re-registration; does nothing before {@link #start}.
+     * in the background and kept across re-registration; before {@link #start}, with it.
      */
-    void publishCaughtUp(Map<Integer, Long> caughtUp) throws Exception {
+    synchronized void publishCaughtUp(Map<Integer, Long> caughtUp) throws Exception {
+        this.caughtUp = Map.copyOf(caughtUp);
         PersistentNode r = node;
-        if (r == null) {
-            return;
+        if (r != null && r.getActualPath() != null) {
+            r.setData(MapCodec.encode(self(this.caughtUp)));
         }
-        r.setData(MapCodec.encode(self(caughtUp)));
+    }
+
+    /** Once the znode exists: the marks published before it did. */
+    private synchronized void publishIfBehind(PersistentNode created) throws Exception {
+        byte[] current = MapCodec.encode(self(caughtUp));
+        if (!Arrays.equals(current, created.getData())) {
+            created.setData(current);
+        }
     }
 
     private NodeDoc self(Map<Integer, Long> caughtUp) {
         NodeDoc self = new NodeDoc(nodeId, settings.host(), settings.port());
         self.caughtUp = caughtUp.isEmpty() ? null : new TreeMap<>(caughtUp);
+        self.digestAuth = true;
         return self;
     }
 

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's link to ZooKeeper: the embedded server when no connect string is set, the Curator
  * client, and the session the client holds. Tracks whether the node is connected and which
- * session it has, since master duties depend on both (see {@link MasterFence}).
+ * session it has, since master duties depend on both (see {@link MasterFence}). The client
+ * authenticates with the cluster's identity and creates every znode with its ACLs (see
+ * {@link ZooKeeperAcl}); Curator presents the identity again on every new session.
  */
 final class ZooKeeperSession implements AutoCloseable {
 
@@ -28,6 +30,7 @@ final class ZooKeeperSession implements AutoCloseable {
     private final LongSupplier mapEpoch;
     /** Called after every connection state change, once connected and session are updated. */
     private final Runnable onStateChange;
+    private final ZooKeeperAcl acl;
     private EmbeddedZooKeeper embedded;
     private String connectString;
     private CuratorFramework client;
@@ -38,11 +41,13 @@ final class ZooKeeperSession implements AutoCloseable {
     /** The ZooKeeper session this node holds (0: none); the map must name it for master duties. */
     private volatile long sessionId;
 
-    ZooKeeperSession(ClusterSettings settings, int nodeId, LongSupplier mapEpoch, Runnable onStateChange) {
+    ZooKeeperSession(ClusterSettings settings, int nodeId, LongSupplier mapEpoch, Runnable onStateChange,
+                     ZooKeeperAcl acl) {
         this.settings = settings;
         this.nodeId = nodeId;
         this.mapEpoch = mapEpoch;
         this.onStateChange = onStateChange;
+        this.acl = acl;
     }
 
     /**
@@ -68,6 +73,8 @@ final class ZooKeeperSession implements AutoCloseable {
                 .connectionTimeoutMs(settings.connectionTimeoutMs())
                 .retryPolicy(new ExponentialBackoffRetry(200, 29, 5000))
                 .ensembleTracker(false)
+                .authorization(ZooKeeperAcl.SCHEME, acl.authorization())
+                .aclProvider(acl)
                 .build();
         client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
         client.start();
@@ -79,6 +86,14 @@ final class ZooKeeperSession implements AutoCloseable {
         if (connected) {
             sessionId = currentSession();
         }
+    }
+
+    /**
+     * Waits until the client is connected; true if it is. Interruptible: closing the node
+     * interrupts a thread waiting here.
+     */
+    boolean awaitConnected(long timeout, TimeUnit unit) throws InterruptedException {
+        return client.blockUntilConnected((int) Math.min(Integer.MAX_VALUE, timeout), unit);
     }
 
     /** Creates a persistent znode (and its parents) unless it exists. */
@@ -152,6 +167,13 @@ final class ZooKeeperSession implements AutoCloseable {
      */
     void closeClientIfDisconnected() {
         if (client != null && !client.getZookeeperClient().isConnected()) {
+            client.close();
+        }
+    }
+
+    /** Closes the client: every ZooKeeper call still waiting fails at once. */
+    void closeClient() {
+        if (client != null) {
             client.close();
         }
     }

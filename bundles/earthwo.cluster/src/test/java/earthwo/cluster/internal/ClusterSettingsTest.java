@@ -51,6 +51,18 @@ class ClusterSettingsTest {
         }
     }
 
+    /** Resolved as the server bundle resolves it, so both read one file. */
+    @Test
+    void theClusterSecretFileIsTheDataDirectorysUnlessSet() {
+        ClusterSettings defaults = ClusterSettings.from(Map.of(NodeProperties.DATA_DIR, "/var/ew/n1"), k -> null);
+        assertEquals(java.nio.file.Path.of("/var/ew/n1", NodeProperties.CLUSTER_SECRET_FILE_NAME), defaults.clusterSecretFile());
+        assertTrue(defaults.embeddedZooKeeper());
+        ClusterSettings set = ClusterSettings.from(Map.of(NodeProperties.CLUSTER_SECRET_FILE, "conf/../c1.secret",
+                NodeProperties.ZK_CONNECT, "zk1:2181"), k -> null);
+        assertEquals(java.nio.file.Path.of("c1.secret").toAbsolutePath(), set.clusterSecretFile());
+        assertTrue(!set.embeddedZooKeeper());
+    }
+
     @Test
     void theValuesTheDocsAndTestsUseAreAccepted() {
         ClusterSettings defaults = ClusterSettings.from(Map.of(), k -> null);

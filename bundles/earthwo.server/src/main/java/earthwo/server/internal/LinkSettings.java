@@ -1,5 +1,6 @@
 package earthwo.server.internal;
 
+import earthwo.api.SecretFiles;
 import earthwo.api.NodeProperties;
 import earthwo.api.protocol.Frames;
 
@@ -57,10 +58,9 @@ final class LinkSettings {
         maxFrameBytes = ServerSettings.maxFrameBytes(c, f);
         shutdownTimeoutMs = ServerSettings.shutdownTimeoutMs(c, f);
         tls = Tls.resolve(c, f);
-        Path dataDir = Path.of(NodeProperties.get(NodeProperties.DATA_DIR, c, f, NodeProperties.DATA_DIR_DEFAULT))
-                .toAbsolutePath().normalize();
         try {
-            clusterSecret = ClusterSecret.resolve(c, f, dataDir).load();
+            clusterSecret = SecretFiles.clusterSecret(NodeProperties.clusterSecretFile(c, f),
+                    NodeProperties.runsEmbeddedZooKeeper(c, f));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the cluster secret: " + e.getMessage(), e);
         }

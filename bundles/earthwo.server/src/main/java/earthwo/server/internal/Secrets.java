@@ -1,5 +1,8 @@
 package earthwo.server.internal;
 
+import earthwo.api.NodeProperties;
+import earthwo.api.SecretFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
  * The secrets of a node, compared in constant time: the data secret (optional), the admin secret
  * and the cluster secret. The admin secret is {@code earthwo.admin.secret} if set, else the
  * content of {@code ${earthwo.data}/admin.secret}, generated when it does not exist. The cluster
- * secret is the content of {@link ClusterSecret#file}.
+ * secret is the content of {@link NodeProperties#clusterSecretFile}.
  */
 final class Secrets {
 
@@ -29,7 +32,7 @@ final class Secrets {
     /** Resolves the secrets of the settings, generating the admin (and if allowed the cluster) secret file. */
     static Secrets load(ServerSettings s) throws IOException {
         String admin = s.adminSecret != null ? s.adminSecret : loadOrCreateAdminFile(s.dataDir);
-        return new Secrets(s.secret, admin, s.clusterSecret.load());
+        return new Secrets(s.secret, admin, SecretFiles.clusterSecret(s.clusterSecretFile, s.embeddedZooKeeper));
     }
 
     /** True when data requests need AUTH role 0 first. */

@@ -1,5 +1,6 @@
 package earthwo.server.internal;
 
+import earthwo.api.SecretFiles;
 import earthwo.api.Limits;
 import earthwo.api.NodeProperties;
 
@@ -112,7 +113,9 @@ final class ServerSettings {
     /** Configured admin secret, or null to use (or generate) the admin.secret file. */
     final String adminSecret;
     /** Where the secret is that other nodes present for the peer role. */
-    final ClusterSecret clusterSecret;
+    final Path clusterSecretFile;
+    /** No ZooKeeper configured: this node starts a cluster of its own and may generate the cluster secret. */
+    final boolean embeddedZooKeeper;
     /** TLS of the listener, or null: plain TCP. */
     final Tls tls;
 
@@ -140,7 +143,8 @@ final class ServerSettings {
         shutdownTimeoutMs = shutdownTimeoutMs(c, f);
         secret = dataSecret(c, f, env);
         adminSecret = firstOf(NodeProperties.get(NodeProperties.ADMIN_SECRET, c, f, ""), env.apply(NodeProperties.ADMIN_SECRET_ENV));
-        clusterSecret = ClusterSecret.resolve(c, f, dataDir);
+        clusterSecretFile = NodeProperties.clusterSecretFile(c, f);
+        embeddedZooKeeper = NodeProperties.runsEmbeddedZooKeeper(c, f);
         tls = Tls.resolve(c, f);
         if (maxFrameBytes < (long) maxKeyBytes + maxValueBytes + 64) {
             throw new IllegalArgumentException("setting " + MAX_FRAME_BYTES + " (" + maxFrameBytes

@@ -1,22 +1,18 @@
-package earthwo.cli.internal;
+package earthwo.api.protocol;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 
 import java.net.InetSocketAddress;
 
-/**
- * Turns a node address ("host:port", "[v6]:port") into a socket address for {@link NioBenchDriver},
- * which opens its sockets itself. Same rules and messages as the client library's connections,
- * whose parser is internal to it.
- */
-final class HostPort {
+/** Node addresses as clients and tools write them: "host:port", IPv6 as "[::1]:port". */
+public final class Addresses {
 
-    private HostPort() {
+    private Addresses() {
     }
 
     /** @throws EarthwoException BAD_REQUEST when the address is not host:port with a port 1..65535 */
-    static InetSocketAddress parse(String address) {
+    public static InetSocketAddress parse(String address) {
         String a = address.trim();
         int colon = a.lastIndexOf(':');
         if (colon <= 0 || colon == a.length() - 1) {

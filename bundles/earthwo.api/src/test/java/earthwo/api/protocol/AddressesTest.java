@@ -1,4 +1,4 @@
-package earthwo.cli.internal;
+package earthwo.api.protocol;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class HostPortTest {
+class AddressesTest {
 
     @Test
     void parsesHostAndPort() throws Exception {
-        InetSocketAddress a = HostPort.parse(" 127.0.0.1:7380 ");
+        InetSocketAddress a = Addresses.parse(" 127.0.0.1:7380 ");
         assertEquals("127.0.0.1", a.getHostString());
         assertEquals(7380, a.getPort());
-        InetSocketAddress v6 = HostPort.parse("[::1]:7381");
+        InetSocketAddress v6 = Addresses.parse("[::1]:7381");
         assertEquals(7381, v6.getPort());
         assertEquals(InetAddress.getByName("::1"), v6.getAddress(), "brackets stripped");
     }
@@ -34,7 +34,7 @@ class HostPortTest {
     }
 
     private static void assertRefused(String address, String message) {
-        EarthwoException e = assertThrows(EarthwoException.class, () -> HostPort.parse(address));
+        EarthwoException e = assertThrows(EarthwoException.class, () -> Addresses.parse(address));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
         assertTrue(e.getMessage().endsWith(message), e.getMessage());
     }

@@ -1,4 +1,4 @@
-package earthwo.server.internal;
+package earthwo.api;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,17 +10,18 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Secrets kept in files readable by their owner only. A generated secret is 32 random bytes as
- * hex. Creation is atomic and never replaces a file: two components of one node that both find
- * the file missing end up with the same secret.
+ * Secrets kept in files their owner alone may read (mode 600). A generated secret is 32 random
+ * bytes as hex. Creation is atomic and never replaces a file: several bundles of one node may
+ * each find the file missing at start, in any order, and all end up with the one secret that was
+ * written first.
  */
-final class SecretFiles {
+public final class SecretFiles {
 
     private SecretFiles() {
     }
 
     /** The file's secret (trimmed), or null when the file is absent or empty. */
-    static String read(Path file) throws IOException {
+    public static String read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -29,7 +30,7 @@ final class SecretFiles {
     }
 
     /** The file's secret, generating the file first when it is absent or empty. */
-    static String readOrCreate(Path file) throws IOException {
+    public static String readOrCreate(Path file) throws IOException {
         String existing = read(file);
         if (existing != null) {
             return existing;
@@ -45,7 +46,7 @@ final class SecretFiles {
             if (Files.exists(file)) {
                 Files.delete(file); // empty: replaced by the new secret
             }
-            Files.createLink(file, tmp); // fails when another component created it meanwhile
+            Files.createLink(file, tmp); // fails when another bundle created it meanwhile
             return secret;
         } catch (FileAlreadyExistsException createdMeanwhile) {
             String other = read(file);
@@ -70,5 +71,22 @@ final class SecretFiles {
             tmp.toFile().setWritable(true, true);
             return tmp;
         }
+    }
+
+    /**
+     * The cluster secret in {@code file} ({@link NodeProperties#clusterSecretFile}). A node that
+     * runs its own embedded ZooKeeper starts a cluster of its own and generates it when absent; a
+     * node that joins an external ZooKeeper cannot know the others' secret and is refused.
+     *
+     * @throws IllegalArgumentException when the file is absent and may not be generated, naming it
+     */
+    public static String clusterSecret(Path file, boolean mayGenerate) throws IOException {
+        String secret = mayGenerate ? readOrCreate(file) : read(file);
+        if (secret == null) {
+            throw new IllegalArgumentException("no cluster secret in " + file + ": every node of a cluster that joins an"
+                    + " external ZooKeeper needs the same one. Copy the file of a node of the cluster there (or set "
+                    + NodeProperties.CLUSTER_SECRET_FILE + "); a new cluster gets one from: bin/earthwo secret FILE");
+        }
+        return secret;
     }
 }
