@@ -100,17 +100,24 @@ if [ -z "$ONLY" ] || [ "$ONLY" = cluster ]; then
     "$DIST/bin/earthwo" demo 3 --base-port "$BASE" --zk-port "$ZK_PORT" >/dev/null || die "demo 3 did not start"
     seeds="127.0.0.1:$BASE,127.0.0.1:$((BASE + 1)),127.0.0.1:$((BASE + 2))"
     pids="$(cat "$DIST"/demo/n*/earthwo.pid | tr '\n' ' ')"
-    bench_on "$seeds" -t set,get -n "$N" -P 16 --w all >/dev/null    # warm-up, and every replica written
-    sleep 5 # let the warm-up's hints and anti-entropy settle before the idle figure
+    # The cluster at rest, before any load: what cluster mode costs with nothing to do.
+    sleep 20 # past the start's JIT compilation and first anti-entropy passes
     # shellcheck disable=SC2086
     t0=$(ticks_of $pids); sleep 10
     # shellcheck disable=SC2086
     t1=$(ticks_of $pids)
     printf '%-28s %s %% of a core (3 nodes, summed)\n' "cluster idle" "$(( (t1 - t0) * 100 / $(getconf CLK_TCK) / 10 ))"
+    bench_on "$seeds" -t set,get -n "$N" -P 16 --w all >/dev/null    # warm-up, and every replica written
     for p in 1 16; do
         for w in 1 quorum all; do
             run "cluster SET -P $p W=$w" "$seeds" "$pids" -t set -P "$p" --w "$w"
         done
         run "cluster GET -P $p" "$seeds" "$pids" -t get -P "$p"
+    done
+    # What the nodes did besides answering: reads that asked other replicas, writes forwarded.
+    for n in 1 2 3; do
+        "$DIST/bin/earthwo" exec --data "$DIST/demo/n$n" node:status 2>/dev/null \
+            | grep -E '^kv\.(reads\.asked\.replicas|forwarded|replica\.applies) ' | tr '\n' ' ' | sed "s/^/n$n: /"
+        echo
     done
 fi

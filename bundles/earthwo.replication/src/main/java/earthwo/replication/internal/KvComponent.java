@@ -10,6 +10,7 @@ import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.PeerLinks;
+import earthwo.api.cluster.ReplicaSync;
 import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
@@ -48,7 +49,8 @@ import java.util.function.LongSupplier;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.APPLY,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.FORWARD,
-                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ,
+                PeerHandler.INLINE + ":Boolean=true"})
 public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureVersions {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
@@ -60,6 +62,10 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureV
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CommitBursts commitBursts;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ReplicaSync replicaSync;
 
     private final HintStore hints;
     private final WriteCoordinator coordinator;
@@ -87,6 +93,10 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureV
         this.coordinator = new WriteCoordinator(store, cluster, transport, hints, () -> links,
                 Duration.ofMillis(settings.forwardTimeoutMs), wallClock,
                 settings.maxKeyBytes, settings.maxValueBytes, settings.defaultWriteConcern, settings.clockMaxOffsetMs);
+        coordinator.trustMissesWhen(segment -> {
+            ReplicaSync sync = replicaSync;
+            return sync != null && sync.confirmedInSync(segment);
+        });
         this.peerHandler = new ReplicationPeerHandler(coordinator);
         this.futureVersions = new FutureVersionRepair(store, cluster, coordinator);
         this.replayer = new HintReplayer(hints, cluster, transport, System::currentTimeMillis, settings.hintReplayBatch,

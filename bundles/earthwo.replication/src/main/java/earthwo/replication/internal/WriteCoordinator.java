@@ -33,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -57,6 +58,8 @@ final class WriteCoordinator implements Kv {
     private final SegmentStore store;
     private final ClusterView cluster;
     private final VersionGuard guard;
+    /** Segments whose copy here anti-entropy confirmed in sync: a key missing there is absent. */
+    private volatile IntPredicate missesAreAbsent = segment -> false;
     private final HybridClock clock;
     private final ReplicaTransport transport;
     private final HintStore hints;
@@ -130,10 +133,11 @@ final class WriteCoordinator implements Kv {
     }
 
     /**
-     * Reads the local replica. When it has no record of the key at all and other replicas are
-     * live, it asks them (a node that was down may not have caught up yet: a missing key is the
-     * one thing it cannot tell from an absent one), keeps the newest answer locally (read repair)
-     * and returns that. Reads of keys that exist never leave the node — unless this node's replica
+     * Reads the local replica. When it has no record of the key at all, other replicas are live
+     * and anti-entropy has not yet found this copy of the segment in sync since the node started,
+     * it asks them (a node that was down may not have caught up yet: a missing key is the one
+     * thing it cannot tell from an absent one), keeps the newest answer locally (read repair) and
+     * returns that. Once the copy is confirmed, a miss costs no message to another node. Reads of keys that exist never leave the node — unless this node's replica
      * of the segment is still syncing (just added, see {@link SegmentMap#isSyncing}): then its
      * copy may be stale and the serving replicas are asked too; the newest answer wins.
      */
@@ -147,8 +151,8 @@ final class WriteCoordinator implements Kv {
             PeerLinks l = links.get();
             SegmentMap map = cluster.currentMap();
             boolean syncing = map.isSyncing(segment, clock.nodeId());
-            List<Integer> others = (local.isPresent() && !syncing) || l == null ? List.of()
-                    : liveRemoteReplicas(map, segment, syncing);
+            boolean trustLocal = !syncing && (local.isPresent() || missesAreAbsent.test(segment));
+            List<Integer> others = trustLocal || l == null ? List.of() : liveRemoteReplicas(map, segment, syncing);
             if (others.isEmpty()) {
                 return CompletableFuture.completedFuture(local.filter(r -> r.isLiveAt(wallClock.getAsLong())));
             }
@@ -508,6 +512,11 @@ final class WriteCoordinator implements Kv {
 
     long clockDriftMillis() {
         return clock.driftMillis();
+    }
+
+    /** Where the coordinator learns which segments' copies anti-entropy confirmed (see {@link #getAsync}). */
+    void trustMissesWhen(IntPredicate confirmedInSync) {
+        this.missesAreAbsent = confirmedInSync;
     }
 
     VersionGuard versionGuard() {

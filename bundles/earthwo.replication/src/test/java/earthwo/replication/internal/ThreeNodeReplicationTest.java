@@ -280,6 +280,22 @@ class ThreeNodeReplicationTest {
     }
 
     /**
+     * Once anti-entropy has found a replica's copy of a segment in sync, a key missing there is
+     * absent: the read costs no message to the other replicas. A copy not yet confirmed still asks.
+     */
+    @Test
+    void aMissOnACopyConfirmedInSyncAsksNoOtherReplica() {
+        nodes(0, 0, 0);
+        cluster.set(List.of(1, 2, 3), Set.of(1, 2, 3));
+        Node one = nodes.get(1);
+        assertTrue(one.kv.get(b("absent-1")).isEmpty());
+        assertEquals(1, one.kv.readsAskedReplicas.sum(), "not confirmed yet: the other replicas are asked");
+        one.kv.trustMissesWhen(segment -> true);
+        assertTrue(one.kv.get(b("absent-2")).isEmpty());
+        assertEquals(1, one.kv.readsAskedReplicas.sum(), "confirmed in sync: a miss is answered here");
+    }
+
+    /**
      * A replica that was just added (syncing) takes writes but its copy may be stale: its reads ask
      * the serving replicas and the newest version wins; W counts the serving replicas only.
      */

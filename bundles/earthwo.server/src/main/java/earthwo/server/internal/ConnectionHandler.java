@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>After a fatal frame error (or too many wrong secrets) the error is answered, nothing more
  * is read, and the connection closes once the requests still in flight are answered (bounded).
  *
- * <p>A client connection with nothing in flight and no byte in either direction for the idle
- * timeout is closed, so that forgotten connections cannot use up the connection limit; clients
+ * <p>A client connection with nothing in flight that sent nothing for the idle timeout is closed,
+ * so that forgotten connections cannot use up the connection limit; clients
  * reconnect on their next request. Connections of other nodes (peer role) are kept.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {

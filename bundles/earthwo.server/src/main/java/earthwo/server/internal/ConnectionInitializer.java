@@ -56,7 +56,8 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
         Session session = new Session(String.valueOf(ch.remoteAddress()), dataSecretRequired);
         ConnectionHandler handler = new ConnectionHandler(dispatcher, stats, gate, session, settings.maxInFlight);
         if (settings.idleTimeoutMs > 0) {
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutMs, TimeUnit.MILLISECONDS));
+            // Reader idleness only: tracking writes too would wrap every answer's void promise.
+            ch.pipeline().addLast("idle", new IdleStateHandler(settings.idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS));
         }
         ch.pipeline().addLast("flow", gate)
                 .addLast("frames", new FrameDecoder(limits, handler::holdRequests, settings.frameStallTimeoutMs))

@@ -25,4 +25,7 @@ interface NodeServices {
 
     /** The handler registered for a peer message type (0..255), or null when there is none. */
     PeerHandler peerHandler(int messageType);
+
+    /** Whether that handler may run on the connection's I/O thread ({@link PeerHandler#INLINE}). */
+    boolean peerInline(int messageType);
 }

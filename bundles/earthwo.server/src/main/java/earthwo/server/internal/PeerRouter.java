@@ -36,10 +36,17 @@ final class PeerRouter {
     private long seq;
     /** Index = message type; rebuilt (copy on write) on every change. */
     private volatile PeerHandler[] byType = new PeerHandler[256];
+    /** Index = message type: whether its handler said it may run on an I/O thread ({@link PeerHandler#INLINE}). */
+    private volatile boolean[] inlineByType = new boolean[256];
 
     /** The handler for a message type (0..255), or null when none is registered. */
     PeerHandler handler(int type) {
         return type < 0 || type > 255 ? null : byType[type];
+    }
+
+    /** Whether the handler of a message type may run on the connection's I/O thread. */
+    boolean inline(int type) {
+        return type >= 0 && type <= 255 && inlineByType[type];
     }
 
     synchronized void add(PeerHandler handler, Map<String, ?> props) {
@@ -73,13 +80,16 @@ final class PeerRouter {
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(PRECEDENCE);
         PeerHandler[] t = new PeerHandler[256];
+        boolean[] inline = new boolean[256];
         for (Entry e : sorted) {
             for (int type : e.types) {
                 if (t[type] == null) {
                     t[type] = e.handler;
+                    inline[type] = e.inline;
                 }
             }
         }
+        inlineByType = inline;
         byType = t;
     }
 
@@ -152,6 +162,7 @@ final class PeerRouter {
         final int ranking;
         final long serviceId;
         final long seq;
+        final boolean inline;
 
         Entry(PeerHandler handler, Map<String, ?> props, long seq) {
             this.handler = handler;
@@ -161,6 +172,8 @@ final class PeerRouter {
             Object id = props == null ? null : props.get("service.id");
             this.serviceId = id instanceof Number n ? n.longValue() : Long.MAX_VALUE;
             this.seq = seq;
+            Object inlineProp = props == null ? null : props.get(PeerHandler.INLINE);
+            this.inline = Boolean.TRUE.equals(inlineProp) || "true".equals(inlineProp);
             if (types.isEmpty()) {
                 LOG.warn("peer handler {} has no message types in {}; it gets no messages", handler,
                         PeerHandler.MESSAGE_TYPES);

@@ -127,7 +127,7 @@ final class RequestDispatcher {
             case MAP:
                 return run(req, session, false, () -> done(map(req)));
             case PEER:
-                return peer(req, session);
+                return peer(req, session, loop);
             default:
                 return done(Response.error(id, ErrorCode.BAD_REQUEST, "opcode " + req.opcode() + " is not served here"));
         }
@@ -269,7 +269,7 @@ final class RequestDispatcher {
         }
     }
 
-    private CompletionStage<Response> peer(Request req, Session session) {
+    private CompletionStage<Response> peer(Request req, Session session, Executor loop) {
         byte[] payload = req.value();
         int type = payload.length == 0 ? -1 : payload[0] & 0xff;
         stats.peerRequests.increment();
@@ -277,7 +277,13 @@ final class RequestDispatcher {
             stats.peerUnhandled.increment();
             return done(Response.error(req.id(), ErrorCode.UNAVAILABLE, "no handler for peer message type " + type));
         }
-        return runOn(peer, req, session, () -> {
+        // A handler that does no more than a client's PUT runs here, in the I/O thread's write
+        // burst, as a PUT does; any other on the peer threads, where it may scan or wait.
+        boolean inline = !offloadData && services.peerInline(type);
+        if (inline) {
+            joinCommitBurst(loop);
+        }
+        return runOn(inline ? null : peer, req, session, () -> {
             // Looked up again on the pool thread: the handler may have gone meanwhile (never kept past unbind).
             PeerHandler h = services.peerHandler(type);
             if (h == null) {

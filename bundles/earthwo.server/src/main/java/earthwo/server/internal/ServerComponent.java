@@ -157,6 +157,11 @@ public final class ServerComponent {
         }
 
         @Override
+        public boolean peerInline(int messageType) {
+            return peerRouter.inline(messageType);
+        }
+
+        @Override
         public Collection<StatusSource> statusSources() {
             List<StatusSource> s = statusSources;
             return s == null ? List.of() : s;

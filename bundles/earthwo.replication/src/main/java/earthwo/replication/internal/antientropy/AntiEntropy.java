@@ -584,6 +584,12 @@ final class AntiEntropy implements AntiEntropyHandler.ResultListener {
         return java.util.Collections.unmodifiableMap(out);
     }
 
+    /** See {@link earthwo.api.cluster.ReplicaSync#confirmedInSync}: read on every read of a missing key. */
+    boolean confirmedInSync(int segment) {
+        Set<Integer> peers = inSync.get(segment);
+        return peers != null && !peers.isEmpty();
+    }
+
     long lastPass(int segment) {
         return lastPass.getOrDefault(segment, 0L);
     }

@@ -285,6 +285,11 @@ public final class AntiEntropyComponent implements ReplicaSync, StatusSource, Pe
     }
 
     @Override
+    public boolean confirmedInSync(int segment) {
+        return engine.confirmedInSync(segment);
+    }
+
+    @Override
     public long lastPass(int segment) {
         return engine.lastPass(segment);
     }
