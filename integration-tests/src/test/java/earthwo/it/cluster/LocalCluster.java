@@ -3,6 +3,7 @@ package earthwo.it.cluster;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
+import earthwo.api.testing.Poll;
 import earthwo.it.NodeProcess;
 import earthwo.it.RawConnection;
 
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -188,20 +190,25 @@ final class LocalCluster implements AutoCloseable {
             awaitMap(i, m -> m.nodes().size() == nodes && everySegmentHas(m, nodes), timeout,
                     "node " + i + ": " + nodes + " nodes and " + nodes + " replicas of every segment");
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < nodes; i++) {
-            Map<String, String> s = Map.of();
-            while (!"true".equals(s.get("kv.peer.links"))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + i + " has no peer links after " + timeout + ": " + s);
-                }
-                Thread.sleep(100);
+            awaitStatus(i, "kv.peer.links", "true", timeout);
+        }
+    }
+
+    /** Polls one fact of a node's STATUS (its status sources) until it has the value; a restarting node is polled again. */
+    void awaitStatus(int index, String key, String value, Duration timeout) throws InterruptedException {
+        AtomicReference<Map<String, String>> last = new AtomicReference<>(Map.of());
+        try {
+            Poll.until("node " + index + ": " + key + " = " + value, timeout, () -> {
                 try {
-                    s = status(i);
-                } catch (IOException | RuntimeException starting) {
-                    s = Map.of();
+                    last.set(status(index));
+                } catch (IOException | RuntimeException restarting) {
+                    return false;
                 }
-            }
+                return value.equals(last.get().get(key));
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last status " + last.get(), e);
         }
     }
 

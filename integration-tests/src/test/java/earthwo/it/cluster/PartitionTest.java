@@ -112,7 +112,7 @@ class PartitionTest {
             int[] ids = nodeIds(cluster);
             exec(cluster, 0, "cluster:policy master");
             for (int i = 0; i < 3; i++) {
-                awaitStatus(cluster, i, "cluster.policy", "master", Duration.ofSeconds(30));
+                cluster.awaitStatus(i, "cluster.policy", "master", Duration.ofSeconds(30));
             }
             SegmentMap map = cluster.map(0);
             Map<String, String> written = partitionWriteAndHeal(cluster, ids);
@@ -270,24 +270,6 @@ class PartitionTest {
         }
         fail("node " + (node + 1) + " holds " + held + " records, expected " + expected + " within " + timeout
                 + "\n" + cluster.node(node).logTail());
-    }
-
-    private static void awaitStatus(LocalCluster cluster, int node, String key, String value, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = status(cluster, node).get(key);
-                if (value.equals(last)) {
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                // try again
-            }
-            Thread.sleep(250);
-        }
-        fail("node " + (node + 1) + ": " + key + " is " + last + ", not " + value + ", after " + timeout);
     }
 
     private static String exec(LocalCluster cluster, int node, String command) throws Exception {

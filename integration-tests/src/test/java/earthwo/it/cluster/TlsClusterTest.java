@@ -11,10 +11,12 @@ import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
+import earthwo.api.testing.Poll;
 import earthwo.api.testing.TestCertificates;
 import earthwo.client.EarthwoClients;
 import earthwo.it.NodeProcess;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -84,22 +86,20 @@ class TlsClusterTest {
 
     /** W=all needs every node in every segment's replica list: wait until a W=all write succeeds with all three. */
     private static void awaitAllReplicas(LocalCluster cluster, KvClient client) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            NodeProcess.ProcessResult status = cluster.exec(0, "cluster:status");
-            if (status.exitCode() == 0 && status.output().contains("nodes (" + NODES + ")")
-                    && status.output().contains("R=" + NODES)) {
-                try {
-                    client.put(Keys.utf8("tls:probe"), Keys.utf8("p"), WriteOptions.DEFAULT.withConcern(WriteConcern.ALL));
-                    return;
-                } catch (EarthwoException notYet) {
-                    // replicas still syncing
+        Poll.until("the cluster formed with " + NODES + " replicas", Duration.ofSeconds(90), () -> {
+            try {
+                NodeProcess.ProcessResult status = cluster.exec(0, "cluster:status");
+                if (status.exitCode() != 0 || !status.output().contains("nodes (" + NODES + ")")
+                        || !status.output().contains("R=" + NODES)) {
+                    return false;
                 }
+                client.put(Keys.utf8("tls:probe"), Keys.utf8("p"), WriteOptions.DEFAULT.withConcern(WriteConcern.ALL));
+                return true;
+            } catch (EarthwoException notYet) {
+                return false; // replicas still syncing
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("bin/earthwo exec failed", e);
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the cluster did not form with " + NODES + " replicas: " + status.output());
-            }
-            Thread.sleep(200);
-        }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package earthwo.it.cluster;
 
+import earthwo.api.testing.Poll;
 import earthwo.api.Keys;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +65,7 @@ class ZooKeeperOutageRestartTest {
             for (int i = 0; i < 3; i++) {
                 cluster.awaitMap(i, m -> m.epoch() == before.epoch(), Duration.ofSeconds(30), "node " + (i + 1)
                         + " at epoch " + before.epoch());
-                awaitStatus(cluster, i, "cluster.fenced", "false", Duration.ofSeconds(30));
+                cluster.awaitStatus(i, "cluster.fenced", "false", Duration.ofSeconds(30));
             }
             Map<String, String> acked = new ConcurrentHashMap<>();
             try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(cluster.seeds())
@@ -73,7 +75,7 @@ class ZooKeeperOutageRestartTest {
                 cluster.stopZooKeeper();
                 log("ZooKeeper stopped");
                 for (int i = 0; i < 3; i++) {
-                    awaitStatus(cluster, i, "cluster.connected", "false", Duration.ofSeconds(30));
+                    cluster.awaitStatus(i, "cluster.connected", "false", Duration.ofSeconds(30));
                 }
                 NodeProcess victim = cluster.node(VICTIM);
                 victim.kill9();
@@ -114,10 +116,10 @@ class ZooKeeperOutageRestartTest {
 
                 cluster.startZooKeeper();
                 log("ZooKeeper started again");
-                awaitStatus(cluster, VICTIM, "cluster.connected", "true", Duration.ofSeconds(60));
-                awaitStatus(cluster, VICTIM, "cluster.map.source", "zookeeper", Duration.ofSeconds(60));
+                cluster.awaitStatus(VICTIM, "cluster.connected", "true", Duration.ofSeconds(60));
+                cluster.awaitStatus(VICTIM, "cluster.map.source", "zookeeper", Duration.ofSeconds(60));
                 for (int i = 0; i < 3; i++) {
-                    awaitStatus(cluster, i, "cluster.fenced", "false", Duration.ofSeconds(90)); // re-elected
+                    cluster.awaitStatus(i, "cluster.fenced", "false", Duration.ofSeconds(90)); // re-elected
                 }
                 assertTrue(Long.parseLong(cluster.status(VICTIM).get("cluster.epoch")) > before.epoch(),
                         "a map for the new sessions");
@@ -183,33 +185,13 @@ class ZooKeeperOutageRestartTest {
 
     private static void awaitLog(Path data, String text, Duration timeout) throws Exception {
         Path log = data.resolve("earthwo.log");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("no '" + text + "' in " + log + " after " + timeout);
-    }
-
-    /** Polls one key of a node's STATUS until it has the value. */
-    private static void awaitStatus(LocalCluster cluster, int node, String key, String value, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, String> last = null;
-        while (System.nanoTime() < deadline) {
+        Poll.until("'" + text + "' in " + log, timeout, () -> {
             try {
-                last = cluster.status(node);
-                if (value.equals(last.get(key))) {
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                // restarting: try again
+                return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Thread.sleep(250);
-        }
-        fail("node " + (node + 1) + ": " + key + " is not " + value + " after " + timeout + "; status " + last);
+        });
     }
 
     /** {@code cluster:status} on a node, through {@code bin/earthwo exec}. */

@@ -131,9 +131,9 @@ class ZooKeeperOutageTest {
                 // Control resumed: every node registered again (no node is listed as down) and
                 // sees the same map, which holds every segment's replica set of before.
                 for (int i = 0; i < 3; i++) {
-                    awaitNodeStatus(cluster, i, "cluster.down", "[]", Duration.ofSeconds(60));
-                    awaitNodeStatus(cluster, i, "cluster.connected", "true", Duration.ofSeconds(10));
-                    awaitNodeStatus(cluster, i, "cluster.fenced", "false", Duration.ofSeconds(60)); // re-elected
+                    cluster.awaitStatus(i, "cluster.down", "[]", Duration.ofSeconds(60));
+                    cluster.awaitStatus(i, "cluster.connected", "true", Duration.ofSeconds(10));
+                    cluster.awaitStatus(i, "cluster.fenced", "false", Duration.ofSeconds(60)); // re-elected
                 }
                 SegmentMap after = cluster.awaitMap(0, m -> m.nodes().size() == 3 && m.epoch() >= before.epoch(),
                         Duration.ofSeconds(30), "3 nodes after the outage");
@@ -190,25 +190,6 @@ class ZooKeeperOutageTest {
 
     private static void log(String what) {
         System.out.printf("[ZooKeeperOutageTest +%ds] %s%n", (System.nanoTime() - T0) / 1_000_000_000L, what);
-    }
-
-    /** Polls one key of a node's STATUS (the status sources) until it has the value. */
-    private static void awaitNodeStatus(LocalCluster cluster, int node, String key, String value, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, String> last = null;
-        while (System.nanoTime() < deadline) {
-            try (RawConnection c = new RawConnection(cluster.node(node).address())) {
-                last = c.call(Request.status(1)).statusMap();
-                if (value.equals(last.get(key))) {
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                // try again
-            }
-            Thread.sleep(250);
-        }
-        fail("node " + (node + 1) + ": " + key + " is not " + value + " after " + timeout + "; status " + last);
     }
 
     /** The first line of {@code cluster:status} on a node, through {@code bin/earthwo exec}. */

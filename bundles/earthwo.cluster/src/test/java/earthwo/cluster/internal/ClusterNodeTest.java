@@ -49,13 +49,7 @@ class ClusterNodeTest {
     }
 
     private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        TestNodes.await(what, timeoutMs, condition);
     }
 
     private Map<String, Object> config(String name, String connect, long graceMs) {

@@ -4,17 +4,18 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 
 import earthwo.api.NodeProperties;
+import earthwo.api.testing.Poll;
 
 /**
  * Nodes of one test cluster ("test", 32 segments, one cluster secret) and the ZooKeeper they use;
@@ -85,13 +86,7 @@ final class TestNodes implements AutoCloseable {
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, Duration.ofMillis(timeoutMs), condition);
     }
 
     @Override

@@ -1,12 +1,11 @@
 package earthwo.server.internal;
 
-import earthwo.api.SecretFiles;
 import earthwo.api.NodeProperties;
+import earthwo.api.SecretFiles;
 import earthwo.api.protocol.Frames;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 

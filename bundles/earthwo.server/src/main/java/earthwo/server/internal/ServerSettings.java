@@ -208,10 +208,6 @@ final class ServerSettings {
         return NodeProperties.getInt(SHUTDOWN_TIMEOUT, c, f, SHUTDOWN_TIMEOUT_DEFAULT, 1, 600_000);
     }
 
-    static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
-
     @Override
     public String toString() {
         return "host=" + host + ", port=" + port + ", data=" + dataDir + ", maxKey=" + maxKeyBytes

@@ -53,11 +53,10 @@ class LifecycleTest extends ServerTestSupport {
         assertTrue(idle.closedByServer(), "closed after being idle");
         assertEquals("1", String.valueOf(node.server().stats().status().get("connections.idle.closed")));
         WireClient busy = connect(node);
-        for (int i = 0; i < 8; i++) {
-            busy.call(Request.ping(2 + i));
-            Thread.sleep(100); // traffic more often than the idle timeout keeps it open
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900);
+        for (int id = 2; System.nanoTime() < until; id++) {
+            busy.call(Request.ping(id)); // traffic for three idle timeouts keeps it open
         }
-        busy.call(Request.ping(20));
         assertEquals("1", String.valueOf(node.server().stats().status().get("connections.idle.closed")));
     }
 

@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.testing.Poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import earthwo.api.Keys;
 import earthwo.api.Record;
 import earthwo.api.Version;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -132,19 +134,16 @@ class DiskFullTest {
     /** Milliseconds until a write succeeds, polling; fails after {@code seconds}. */
     private long millisUntilWritesAreAccepted(int seconds) throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
+        Poll.until("writes accepted again", Duration.ofSeconds(seconds), () -> {
             try {
                 store.apply(0, record("after"));
-                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                return true;
             } catch (EarthwoException e) {
                 assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("writes still refused after " + seconds + " s: " + e.getMessage());
-                }
-                Thread.sleep(50);
+                return false;
             }
-        }
+        });
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
     @Test
@@ -185,10 +184,11 @@ class DiskFullTest {
         }
         assertEquals(1, store.reopener().refusalLines(), "one log line, not one per refused request");
 
-        // Meanwhile the store reopens the environment on the full disk (JE's recovery finds room or
-        // the attempt fails and is made again later); a reopened one refuses writes, since JE
-        // counts a disk with nothing free as past any reserve, even 0.
-        Thread.sleep(2_500);
+        // Meanwhile the store reopens the environment on the full disk (JE's recovery finds room);
+        // the reopened one refuses writes, since JE counts a disk with nothing free as past any
+        // reserve, even 0.
+        Poll.until("the environment reopened on the full disk", Duration.ofSeconds(30),
+                () -> store.reopener().reopens() >= 1);
         Files.delete(filler);
         millisUntilWritesAreAccepted(60);
         assertTrue(store.reopener().reopens() >= 1);

@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.testing.Poll;
 import static earthwo.storage.internal.StoreFixture.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Keys;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -115,11 +117,8 @@ class DiskReserveTest {
         for (int i = 0; i < RECORDS; i++) {
             assertEquals("v" + i, Keys.string(store.read(i % 2, Keys.utf8("k" + i)).orElseThrow().value()), "nothing lost");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!"accepted".equals(StorageStatus.of(store).get("disk.writes")) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals("accepted", StorageStatus.of(store).get("disk.writes"), "the check saw JE accept writes again");
+        Poll.until("the check saw JE accept writes again", Duration.ofSeconds(10),
+                () -> "accepted".equals(StorageStatus.of(store).get("disk.writes")));
     }
 
     @Test
@@ -154,11 +153,7 @@ class DiskReserveTest {
         assertThrows(EarthwoException.class, () -> store.apply(0, value("x", "x", 1, 1)));
         assertTrue(store.diskReserve().refusing());
         store.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (upkeepThreadAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(!upkeepThreadAlive(), "the upkeep thread ended with the store");
+        Poll.until("the upkeep thread ended with the store", Duration.ofSeconds(5), () -> !upkeepThreadAlive());
     }
 
     @Test
@@ -172,12 +167,8 @@ class DiskReserveTest {
                 assertEquals(ErrorCode.UNAVAILABLE, reserve.refused().code());
             }
             assertTrue(reserve.refusing());
-            long deadline = start + TimeUnit.SECONDS.toNanos(10);
-            while (reserve.refusing() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Poll.until("JE accepted writes at the third check", Duration.ofSeconds(10), () -> !reserve.refusing());
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(!reserve.refusing(), "JE accepted writes at the third check");
             assertEquals(3, asked.get(), "one check at a time, not one per refusal");
             assertTrue(ms >= 2_500 && ms < 6_000, "three checks a second apart took " + ms + " ms");
             assertEquals(100, reserve.refusals());
@@ -188,19 +179,15 @@ class DiskReserveTest {
     }
 
     private void applyWithin(int seconds, String key) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
+        Poll.until("writes accepted again", Duration.ofSeconds(seconds), () -> {
             try {
                 store.apply(0, value(key, "v", 1, 1));
-                return;
+                return true;
             } catch (EarthwoException e) {
                 assertEquals(ErrorCode.UNAVAILABLE, e.code());
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("writes still refused after " + seconds + " s: " + e.getMessage());
-                }
-                Thread.sleep(20);
+                return false;
             }
-        }
+        });
     }
 
     static boolean upkeepThreadAlive() {
