@@ -49,8 +49,7 @@ import java.util.function.LongSupplier;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.APPLY,
                 PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.FORWARD,
-                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ,
-                PeerHandler.INLINE + ":Boolean=true"})
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PeerMessages.READ})
 public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureVersions {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvComponent.class);
