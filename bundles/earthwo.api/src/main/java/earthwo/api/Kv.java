@@ -66,6 +66,53 @@ public interface Kv {
     CompletionStage<Boolean> deleteAsync(byte[] key, WriteOptions options);
 
     /**
+     * Changes the expiry of a live key: {@code expiresAt} in the future sets it, {@link Record#NEVER}
+     * removes it (PERSIST), a time not in the future deletes the key (as Redis's EXPIRE does). It is
+     * a write like a put: stamped with a new version, replicated, last writer wins; the key's value
+     * is kept. An absent key is not changed ({@link ExpireResult#ABSENT}).
+     *
+     * @param expiresAt absolute expiry in epoch milliseconds (checked by {@link Expiry#checkAbsolute})
+     */
+    default CompletionStage<ExpireResult> expireAsync(byte[] key, long expiresAt, WriteConcern concern) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new EarthwoException(ErrorCode.UNAVAILABLE, "this node does not support expiry changes"));
+    }
+
+    /**
+     * As {@link #expireAsync}, {@code ttlMillis} milliseconds from now by this node's clock (0
+     * deletes the key).
+     *
+     * @throws EarthwoException BAD_REQUEST (in the stage) for a negative time or one past year 9999
+     */
+    default CompletionStage<ExpireResult> expireInAsync(byte[] key, long ttlMillis, WriteConcern concern) {
+        try {
+            return expireAsync(key, Expiry.fromTtl(System.currentTimeMillis(), ttlMillis, true), concern);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Milliseconds a live key has left by this node's clock, {@link Expiry#TTL_NONE} for a key
+     * without expiry, {@link Expiry#TTL_ABSENT} for an absent one.
+     */
+    default CompletionStage<Long> ttlAsync(byte[] key) {
+        return getAsync(key).thenApply(r -> Expiry.remaining(r.orElse(null), System.currentTimeMillis()));
+    }
+
+    /**
+     * Deletes an expired key, as the master of its segment does when it reaps: writes a tombstone
+     * (a replicated delete with its own version) only if the key still holds the record of
+     * {@code expiredVersion} and that record has expired by this node's clock. Completes with
+     * whether it did, once the tombstone is durable and the cluster's write concern is met. Runs
+     * only on a replica of the key's segment (else WRONG_SEGMENT); nothing is forwarded.
+     */
+    default CompletionStage<Boolean> reapAsync(byte[] key, Version expiredVersion) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new EarthwoException(ErrorCode.UNAVAILABLE, "this node does not support reaping"));
+    }
+
+    /**
      * Live keys starting with {@code prefix}, in key order, strictly after {@code startAfter}
      * when it is not null, at most {@code limit} of them (over all segments this node holds).
      */

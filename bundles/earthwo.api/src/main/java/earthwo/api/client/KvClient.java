@@ -1,8 +1,11 @@
 package earthwo.api.client;
 
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
+import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 
 import java.util.Map;
@@ -24,6 +27,25 @@ public interface KvClient extends AutoCloseable {
 
     CompletableFuture<ScanPage> scanAsync(byte[] prefix, byte[] startAfter, int limit);
 
+    /**
+     * Makes a live key expire {@code ttlMillis} milliseconds from now by the clock of the node that
+     * takes the request (0: deletes it, as Redis's EXPIRE does). The value is kept; the change is
+     * a replicated write under {@code concern}. An absent key: {@link ExpireResult#ABSENT}.
+     */
+    CompletableFuture<ExpireResult> expireAsync(byte[] key, long ttlMillis, WriteConcern concern);
+
+    /** As {@link #expireAsync}, at an absolute time in epoch milliseconds (not in the future: deletes). */
+    CompletableFuture<ExpireResult> expireAtAsync(byte[] key, long epochMillis, WriteConcern concern);
+
+    /** Removes a live key's expiry: {@link ExpireResult#PERSISTED}, NO_EXPIRY or ABSENT. */
+    CompletableFuture<ExpireResult> persistAsync(byte[] key, WriteConcern concern);
+
+    /**
+     * Milliseconds the key has left by the serving node's clock; {@link Expiry#TTL_NONE} (-1) for
+     * a live key without expiry, {@link Expiry#TTL_ABSENT} (-2) for an absent one.
+     */
+    CompletableFuture<Long> ttlAsync(byte[] key);
+
     /** The node's status as name/value pairs (node id, segments, store size, ...). */
     CompletableFuture<Map<String, String>> statusAsync();
 
@@ -41,6 +63,22 @@ public interface KvClient extends AutoCloseable {
 
     default boolean delete(byte[] key) {
         return earthwo.api.Futures.join(deleteAsync(key, WriteOptions.DEFAULT));
+    }
+
+    default ExpireResult expire(byte[] key, long ttlMillis) {
+        return earthwo.api.Futures.join(expireAsync(key, ttlMillis, WriteConcern.DEFAULT));
+    }
+
+    default ExpireResult expireAt(byte[] key, long epochMillis) {
+        return earthwo.api.Futures.join(expireAtAsync(key, epochMillis, WriteConcern.DEFAULT));
+    }
+
+    default ExpireResult persist(byte[] key) {
+        return earthwo.api.Futures.join(persistAsync(key, WriteConcern.DEFAULT));
+    }
+
+    default long ttl(byte[] key) {
+        return earthwo.api.Futures.join(ttlAsync(key));
     }
 
     default ScanPage scan(byte[] prefix, byte[] startAfter, int limit) {

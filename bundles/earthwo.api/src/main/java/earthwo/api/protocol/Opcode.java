@@ -9,6 +9,10 @@ public enum Opcode {
     PUT(0x11),
     DEL(0x12),
     SCAN(0x13),
+    /** Change a key's expiry (expire, expireat, persist). */
+    EXPIRE(0x14),
+    /** A key's remaining time to live. */
+    TTL(0x15),
     STATUS(0x20),
     MAP(0x21),
     EXEC(0x30),
@@ -40,6 +44,6 @@ public enum Opcode {
 
     /** True for requests that change data (and so carry a write concern). */
     public boolean isWrite() {
-        return this == PUT || this == DEL;
+        return this == PUT || this == DEL || this == EXPIRE;
     }
 }

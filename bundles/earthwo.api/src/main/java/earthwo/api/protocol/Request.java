@@ -1,8 +1,10 @@
 package earthwo.api.protocol;
 
 import earthwo.api.ErrorCode;
+import earthwo.api.Expiry;
 import earthwo.api.Limits;
 import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
 
 import java.nio.ByteBuffer;
 
@@ -13,6 +15,13 @@ import java.nio.ByteBuffer;
 public final class Request {
 
     private static final int MAX_TEXT = 64 * 1024;
+
+    /** EXPIRE mode: the time is a time to live in milliseconds. */
+    public static final int EXPIRE_IN = 0;
+    /** EXPIRE mode: the time is an absolute expiry in epoch milliseconds. */
+    public static final int EXPIRE_AT = 1;
+    /** EXPIRE mode: remove the key's expiry (PERSIST). */
+    public static final int EXPIRE_PERSIST = 2;
 
     private final Opcode opcode;
     private final int id;
@@ -67,6 +76,20 @@ public final class Request {
         return new Request(Opcode.DEL, id, key, null, 0, concern, 0, null, 0, null);
     }
 
+    /**
+     * Change a key's expiry: {@code mode} {@link #EXPIRE_IN} (time = milliseconds from the
+     * receiving node's clock), {@link #EXPIRE_AT} (time = epoch milliseconds) or
+     * {@link #EXPIRE_PERSIST} (time ignored, 0). Range checks happen where it is served.
+     */
+    public static Request expire(int id, byte[] key, int mode, long time, WriteConcern concern) {
+        return new Request(Opcode.EXPIRE, id, key, null, time, concern, mode, null, 0, null);
+    }
+
+    /** Ask a key's remaining time to live. */
+    public static Request ttl(int id, byte[] key) {
+        return new Request(Opcode.TTL, id, key, null, 0, null, 0, null, 0, null);
+    }
+
     /** Scan keys starting with {@code prefix} (may be empty), after {@code startAfter} (may be null). */
     public static Request scan(int id, byte[] prefix, byte[] startAfter, int limit) {
         return new Request(Opcode.SCAN, id, prefix, null, 0, null, limit, startAfter, 0, null);
@@ -108,8 +131,14 @@ public final class Request {
         return value;
     }
 
+    /** PUT: the expiry ({@link WriteOptions#KEEP_TTL}: keep the key's); EXPIRE: the time of its mode. */
     public long expiresAt() {
         return expiresAt;
+    }
+
+    /** EXPIRE: {@link #EXPIRE_IN}, {@link #EXPIRE_AT} or {@link #EXPIRE_PERSIST}. */
+    public int expireMode() {
+        return limit;
     }
 
     public WriteConcern concern() {
@@ -150,6 +179,12 @@ public final class Request {
             case DEL:
                 w.u8(concernByte(concern)).bytes(key);
                 break;
+            case EXPIRE:
+                w.u8(concernByte(concern)).u8(limit).i64(expiresAt).bytes(key);
+                break;
+            case TTL:
+                w.bytes(key);
+                break;
             case SCAN:
                 w.i32(limit).bytes(key);
                 if (startAfter == null) {
@@ -177,6 +212,8 @@ public final class Request {
             case GET -> frame + 4 + key.length;
             case PUT -> frame + 1 + 8 + 4 + key.length + 4 + value.length;
             case DEL -> frame + 1 + 4 + key.length;
+            case EXPIRE -> frame + 1 + 1 + 8 + 4 + key.length;
+            case TTL -> frame + 4 + key.length;
             default -> frame + 16 + len(key) + len(value) + len(startAfter);
         };
     }
@@ -220,8 +257,8 @@ public final class Request {
             case PUT: {
                 WriteConcern c = concern(r);
                 long expiresAt = r.i64();
-                if (expiresAt < 0) {
-                    throw r.bad("negative expiresAt " + expiresAt);
+                if (expiresAt != WriteOptions.KEEP_TTL && (expiresAt < 0 || expiresAt > Expiry.MAX_EXPIRES_AT)) {
+                    throw r.bad("expiresAt " + expiresAt + " out of range (0.." + Expiry.MAX_EXPIRES_AT + ", or -1 to keep the key's)");
                 }
                 byte[] k = key(r, limits);
                 req = put(id, k, r.bytes(limits.maxValueBytes(), "value"), expiresAt, c);
@@ -232,6 +269,19 @@ public final class Request {
                 req = delete(id, key(r, limits), c);
                 break;
             }
+            case EXPIRE: {
+                WriteConcern c = concern(r);
+                int mode = r.u8();
+                if (mode > EXPIRE_PERSIST) {
+                    throw r.bad("unknown EXPIRE mode " + mode);
+                }
+                long time = r.i64();
+                req = expire(id, key(r, limits), mode, time, c);
+                break;
+            }
+            case TTL:
+                req = ttl(id, key(r, limits));
+                break;
             case SCAN: {
                 int limit = r.i32();
                 if (limit <= 0 || limit > Limits.MAX_SCAN_LIMIT) {

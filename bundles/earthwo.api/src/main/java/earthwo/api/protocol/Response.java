@@ -2,6 +2,7 @@ package earthwo.api.protocol;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
 import earthwo.api.Limits;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
@@ -57,6 +58,16 @@ public final class Response {
 
     public static Response deleted(int id, boolean existed) {
         return new Response(Frames.STATUS_OK, id, existed, -1);
+    }
+
+    /** Answer to EXPIRE: what the change did. */
+    public static Response expired(int id, ExpireResult result) {
+        return new Response(Frames.STATUS_OK, id, result, -1);
+    }
+
+    /** Answer to TTL: milliseconds left, {@link earthwo.api.Expiry#TTL_NONE} or {@link earthwo.api.Expiry#TTL_ABSENT}. */
+    public static Response ttl(int id, long remainingMillis) {
+        return new Response(Frames.STATUS_OK, id, remainingMillis, -1);
     }
 
     public static Response scan(int id, ScanPage page) {
@@ -129,6 +140,14 @@ public final class Response {
         return (Boolean) body;
     }
 
+    public ExpireResult expireResult() {
+        return (ExpireResult) body;
+    }
+
+    public long ttlMillis() {
+        return (Long) body;
+    }
+
     public ScanPage scanPage() {
         return (ScanPage) body;
     }
@@ -164,6 +183,10 @@ public final class Response {
             writeVersion(w, v);
         } else if (body instanceof Boolean b) {
             w.u8(b ? 1 : 0);
+        } else if (body instanceof ExpireResult x) {
+            w.u8(x.wireCode());
+        } else if (body instanceof Long l) {
+            w.i64(l);
         } else if (body instanceof ScanPage p) {
             w.i32(p.records().size());
             for (Record r : p.records()) {
@@ -236,6 +259,16 @@ public final class Response {
 
     private static Response decodeOk(WireReader r, int id, Opcode op) {
         switch (op) {
+            case EXPIRE: {
+                int code = r.u8();
+                ExpireResult x = ExpireResult.fromWire(code);
+                if (x == null) {
+                    throw r.bad("unknown EXPIRE result " + code);
+                }
+                return expired(id, x);
+            }
+            case TTL:
+                return ttl(id, r.i64());
             case GET: {
                 Version v = readVersion(r);
                 long expiresAt = r.i64();

@@ -1,6 +1,7 @@
 package earthwo.api.storage;
 
 import earthwo.api.Record;
+import earthwo.api.Version;
 
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,18 @@ public interface SegmentStore {
     }
 
     /**
+     * As {@link #applyDeferred}, but only if the stored record of the key has version
+     * {@code expected} ({@link Version#ZERO}: no record is stored), checked under the same lock
+     * as the write: a compare-and-set that lets a caller derive the new record from the stored
+     * one (an expiry change keeps the value) without losing a write that came in between. When
+     * the stored version differs nothing is written and the result is not applied, with the
+     * stored record as its previous one (null if none).
+     */
+    default ApplyResult applyDeferredIf(int segment, Record record, Version expected) {
+        throw new UnsupportedOperationException("this store has no conditional apply");
+    }
+
+    /**
      * Completes once every change {@link #applyDeferred} returned before this call is durable
      * according to the store's durability setting; completes exceptionally if the store could
      * not write its log (the changes' fate is then unknown). Completions may run on a thread of
@@ -59,6 +72,29 @@ public interface SegmentStore {
      * {@code startAfter} (null = from the start), at most {@code limit}.
      */
     List<Record> scan(int segment, byte[] prefix, byte[] startAfter, int limit);
+
+    /**
+     * Entries of the segment's expiry index with {@code expiresAt <= upTo}, in (expiresAt, key)
+     * order, at most {@code limit}. The index changes in the same transaction as the records, so
+     * every entry names a stored record with that expiry (which a reader checks, as a record may
+     * change right after the entry was read).
+     */
+    default List<ExpiryEntry> expiring(int segment, long upTo, int limit) {
+        return List.of();
+    }
+
+    /** Number of entries of the segment's expiry index: stored records that have an expiry. */
+    default long expiryIndexSize(int segment) {
+        return 0;
+    }
+
+    /**
+     * Compares the segment's expiry index with its records (walks both: for operators and
+     * tests, not for a request path).
+     */
+    default ExpiryIndexCheck verifyExpiryIndex(int segment) {
+        throw new UnsupportedOperationException("this store keeps no expiry index");
+    }
 
     /** Removes a record outright (tombstone purge), only if it still has {@code version}. */
     boolean purge(int segment, Record record);
