@@ -19,13 +19,18 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The JE handles of one store: the transactional environment in the store directory, one JE
- * database per segment ({@code seg-0000} …) and the hinted-handoff database. Opens them with the
- * store's JE configuration (creating the store, or checking it against its {@link StoreMetadata})
- * and closes them; a failed open leaves nothing open, so the directory's lock is released.
+ * database per segment ({@code seg-0000} …), one expiry index database per segment
+ * ({@code exp-0000} …, see {@link ExpiryIndex}) and the hinted-handoff database. Opens them with
+ * the store's JE configuration (creating the store, or checking it against its
+ * {@link StoreMetadata}; building the expiry index of a store written before there was one,
+ * {@link ExpiryBackfill}) and closes them; a failed open leaves nothing open, so the directory's
+ * lock is released.
  */
 final class JeHandles {
 
@@ -33,12 +38,15 @@ final class JeHandles {
 
     final Environment env;
     final Database[] segments;
+    /** Per segment, its expiry index database ({@link ExpiryIndex#databaseName}). */
+    final Database[] expiry;
     /** The hinted-handoff database ({@value JeHintStore#DATABASE}). */
     final Database hints;
 
-    private JeHandles(Environment env, Database[] segments, Database hints) {
+    private JeHandles(Environment env, Database[] segments, Database[] expiry, Database hints) {
         this.env = env;
         this.segments = segments;
+        this.expiry = expiry;
         this.hints = hints;
     }
 
@@ -63,31 +71,42 @@ final class JeHandles {
             throw new IllegalStateException("cannot open store " + dir + ": " + e.getMessage(), e);
         }
         Database[] dbs = new Database[settings.segments()];
+        Database[] exps = new Database[settings.segments()];
         Database meta = null;
         Database hintsDb = null;
         Transaction txn = null;
         try {
+            Set<String> existing = new HashSet<>(env.getDatabaseNames());
             txn = env.beginTransaction(null, null);
             meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
             boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
             for (int i = 0; i < dbs.length; i++) {
                 dbs[i] = env.openDatabase(txn, segmentName(i), segmentConfig(settings));
+                // A new segment gets an empty index with it; an old one without an index has it built below.
+                if (existing.contains(ExpiryIndex.databaseName(i)) || !existing.contains(segmentName(i))) {
+                    exps[i] = env.openDatabase(txn, ExpiryIndex.databaseName(i), databaseConfig());
+                }
             }
             hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
             txn.commit();
             txn = null;
             meta.close();
             meta = null;
+            for (int i = 0; i < exps.length; i++) {
+                if (exps[i] == null) {
+                    exps[i] = ExpiryBackfill.build(env, dir, i, dbs[i], databaseConfig(), existing);
+                }
+            }
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeHandles(env, dbs, hintsDb);
+            return new JeHandles(env, dbs, exps, hintsDb);
         } catch (DiskLimitException e) {
-            // Only a new store writes while it opens (its metadata).
+            // A new store writes while it opens (its metadata), and so does an old one that gets its expiry index.
             throw closeAfterFailedOpen(dir, new IllegalStateException("cannot create store " + dir + ": fewer than "
                     + settings.freeDiskBytes() + " bytes free on its disk, the reserve set by "
-                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, hintsDb);
+                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, exps, hintsDb);
         } catch (RuntimeException e) {
-            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, hintsDb);
+            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, hintsDb);
         }
     }
 
@@ -96,11 +115,11 @@ final class JeHandles {
      * the exception to throw.
      */
     RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause) {
-        return closeAfterFailedOpen(dir, cause, env, null, null, segments, hints);
+        return closeAfterFailedOpen(dir, cause, env, null, null, segments, expiry, hints);
     }
 
     private static RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause, Environment env,
-            Database meta, Transaction txn, Database[] dbs, Database hintsDb) {
+            Database meta, Transaction txn, Database[] dbs, Database[] exps, Database hintsDb) {
         if (env.isValid()) { // an invalid environment releases all of them when it closes (see close)
             closeQuietly(dir, "metadata", meta == null ? null : meta::close);
             if (txn != null) {
@@ -108,6 +127,9 @@ final class JeHandles {
             }
             for (Database db : dbs) {
                 closeQuietly(dir, "segment database", db == null ? null : db::close);
+            }
+            for (Database db : exps) {
+                closeQuietly(dir, "expiry index database", db == null ? null : db::close);
             }
             closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
         }
@@ -139,6 +161,7 @@ final class JeHandles {
             for (int i = 0; i < segments.length; i++) {
                 Database db = segments[i];
                 closeQuietly(dir, segmentName(i), db::close);
+                closeQuietly(dir, ExpiryIndex.databaseName(i), expiry[i]::close);
             }
             closeQuietly(dir, JeHintStore.DATABASE, hints::close);
         }

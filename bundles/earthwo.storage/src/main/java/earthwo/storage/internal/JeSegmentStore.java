@@ -8,7 +8,10 @@ import com.sleepycat.je.TransactionConfig;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
+import earthwo.api.Version;
 import earthwo.api.storage.CommitBursts;
+import earthwo.api.storage.ExpiryEntry;
+import earthwo.api.storage.ExpiryIndexCheck;
 import earthwo.api.storage.SegmentStore;
 
 import org.slf4j.Logger;
@@ -28,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>This class checks each request and runs it through the current {@link OpenEnvironment}:
  * its {@link JeOperationGuard} (open environment, typed errors), then {@link SegmentReads},
- * {@link SegmentWrites} (inside {@link SegmentCounts#countedWrite}), {@link DeferredCommits}
- * (group commit, commit bursts) and the {@link JeHintStore}. A request reads the current
+ * {@link SegmentWrites} (inside {@link SegmentCounts#countedWrite}; they keep the
+ * {@link ExpiryIndex} in the records' transactions), {@link DeferredCommits} (group commit,
+ * commit bursts) and the {@link JeHintStore}. A request reads the current
  * environment once; nothing else is added to the way of a request that succeeds.
  *
  * <p>When the disk is down to its reserve, writes fail with UNAVAILABLE until space is freed
@@ -115,21 +119,39 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     @Override
     public ApplyResult apply(int segment, Record record) {
         OpenEnvironment e = current;
-        return applyWith(e, segment, record, null);
+        return applyWith(e, segment, record, null, null);
     }
 
     @Override
     public ApplyResult applyDeferred(int segment, Record record) {
         OpenEnvironment e = current;
-        return applyWith(e, segment, record, e.deferredCommits.transactionConfig());
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), null);
     }
 
-    /** Applies committing with the store's durability ({@code txnConfig} null) or {@code txnConfig}'s. */
-    private ApplyResult applyWith(OpenEnvironment e, int segment, Record record, TransactionConfig txnConfig) {
+    @Override
+    public ApplyResult applyDeferredIf(int segment, Record record, Version expected) {
+        if (expected == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "a conditional apply needs an expected version");
+        }
+        OpenEnvironment e = current;
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), expected);
+    }
+
+    /**
+     * Applies committing with the store's durability ({@code txnConfig} null) or {@code txnConfig}'s,
+     * only over a stored record of version {@code expected} unless it is null.
+     */
+    private ApplyResult applyWith(OpenEnvironment e, int segment, Record record, TransactionConfig txnConfig,
+            Version expected) {
         checkKey(record.key());
+        if (record.expiresAt() < 0) {
+            // The expiry index orders entries by unsigned bytes: a negative expiry would sort after every other.
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "expiresAt must not be negative: " + record.expiresAt());
+        }
         byte[] encoded = RecordCodec.encode(record);
-        return e.guard.guarded(segment, "apply", () -> counts.countedWrite(segment,
-                () -> e.writes.retrying(segment, "apply", () -> e.writes.applyOnce(segment, record, encoded, txnConfig))));
+        String op = expected == null ? "apply" : "conditional apply";
+        return e.guard.guarded(segment, op, () -> counts.countedWrite(segment,
+                () -> e.writes.retrying(segment, op, () -> e.writes.applyOnce(segment, record, encoded, txnConfig, expected))));
     }
 
     @Override
@@ -155,6 +177,33 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         byte[] pre = prefix == null ? new byte[0] : prefix;
         OpenEnvironment e = current;
         return e.guard.guarded(segment, "scan", () -> e.reads.scan(segment, pre, startAfter, limit));
+    }
+
+    @Override
+    public List<ExpiryEntry> expiring(int segment, long upTo, int limit) {
+        if (limit < 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "expiring limit must not be negative: " + limit);
+        }
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "expiring", () -> e.expiry.expiring(segment, upTo, limit));
+    }
+
+    @Override
+    public long expiryIndexSize(int segment) {
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "expiry index size", () -> e.expiry.size(segment));
+    }
+
+    /**
+     * Compares the segment's expiry index with its records (see {@link ExpiryIndexCheck} for
+     * what it finds and how exact it is while writes go on). Walks both: an operator's check,
+     * not a request path.
+     */
+    @Override
+    public ExpiryIndexCheck verifyExpiryIndex(int segment) {
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "verify expiry index",
+                () -> ExpiryIndexVerifier.of(segment, e.je.segments[segment], e.expiry.database(segment)));
     }
 
     @Override
@@ -209,6 +258,12 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             sum += count(i);
         }
         return sum;
+    }
+
+    /** Entries of the expiry indexes of all segments. */
+    long totalExpiryIndexEntries() {
+        OpenEnvironment e = current;
+        return e.guard.gated("expiry index", "size", e.expiry::totalSize);
     }
 
     /** JE's cheap statistics (no tree walk). */

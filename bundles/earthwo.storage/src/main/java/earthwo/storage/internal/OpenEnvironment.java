@@ -10,13 +10,13 @@ import java.util.function.Supplier;
 /**
  * One opening of a store's JE environment, with everything bound to its handles: the
  * {@link JeOperationGuard} every operation passes (and its gate), the reads, the writes, the
- * deferred commits, the hint store, and the record cache with its warm-up. A store whose
- * environment failed closes its OpenEnvironment and opens a new one in its place
+ * expiry index, the deferred commits, the hint store, and the record cache with its warm-up. A
+ * store whose environment failed closes its OpenEnvironment and opens a new one in its place
  * ({@link EnvironmentReopener}); requests take the store's current one once each.
  *
  * <p>The record cache starts anew with each opening: a deferred commit the cache was told of
  * may have been lost with the failed environment's log buffer, and the cache must not go on
- * answering with it.
+ * answering with it. The expiry index counts its entries anew for the same reason.
  */
 final class OpenEnvironment {
 
@@ -25,6 +25,8 @@ final class OpenEnvironment {
     final JeOperationGuard guard;
     final SegmentReads reads;
     final SegmentWrites writes;
+    /** The segments' expiry indexes, counted anew with each opening. */
+    final ExpiryIndex expiry;
     final DeferredCommits deferredCommits;
     final JeHintStore hints;
     /** Records of recent reads and writes in front of JE; null when configured off. */
@@ -40,7 +42,8 @@ final class OpenEnvironment {
         this.recordCache = newRecordCache(settings, je);
         this.guard = new JeOperationGuard(segments, je.env, failures);
         this.reads = new SegmentReads(je.segments, recordCache);
-        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts);
+        this.expiry = new ExpiryIndex(je.expiry);
+        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts, expiry);
         this.hints = new JeHintStore(guard, segments, je.hints);
         this.warmup = recordCache != null && settings.recordCacheWarmup()
                 ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments,

@@ -76,6 +76,15 @@ final class RecordCodec {
     }
 
     /**
+     * Only the expiry of a stored record ({@link Record#NEVER} for a tombstone), from its header:
+     * {@code data} may be just the first {@link #HEADER_BYTES} bytes (a partial JE read).
+     */
+    static long decodeExpiresAt(byte[] key, byte[] data) {
+        ByteBuffer b = header(key, data);
+        return (b.get(1) & FLAG_TOMBSTONE) != 0 ? Record.NEVER : b.getLong(EXPIRES_AT);
+    }
+
+    /**
      * Compares the versions of two records in their stored form, {@code a} starting at
      * {@code aFrom} and {@code b} at 0, as {@link Version#compareTo} does, without decoding them.
      * Both must be whole records (checked where they were read or encoded).

@@ -17,6 +17,7 @@ import com.sleepycat.je.TransactionConfig;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
+import earthwo.api.Version;
 import earthwo.api.storage.SegmentStore.ApplyResult;
 
 import org.slf4j.Logger;
@@ -26,10 +27,12 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * A store's write transactions: apply (last writer wins by version) and purge, each tried again
- * after lock conflicts. Each tells the record cache of its change while it holds JE's record
- * lock, so the cache stays coherent with JE, and tells {@link SegmentCounts} once committed.
- * Runs inside the store's {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
+ * A store's write transactions: apply (last writer wins by version, optionally only over an
+ * expected version) and purge, each tried again after lock conflicts. Each changes the record's
+ * {@link ExpiryIndex} entry in the same transaction, tells the record cache of its change while
+ * it holds JE's record lock, so the cache stays coherent with JE, and tells
+ * {@link SegmentCounts} and the expiry index's counts once committed. Runs inside the store's
+ * {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
  */
 final class SegmentWrites {
 
@@ -45,13 +48,16 @@ final class SegmentWrites {
     /** Null when the record cache is off. */
     private final RecordCache recordCache;
     private final SegmentCounts counts;
+    private final ExpiryIndex expiry;
 
-    SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts) {
+    SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts,
+            ExpiryIndex expiry) {
         this.dir = dir;
         this.env = env;
         this.segments = segments;
         this.recordCache = recordCache;
         this.counts = counts;
+        this.expiry = expiry;
     }
 
     /** Runs a write transaction again after lock conflicts (or a lost insert race: null). */
@@ -84,8 +90,15 @@ final class SegmentWrites {
      * learns the writes of a key in the order JE applies them, and the next writer, once it holds
      * the lock, finds the current record there without reading it from JE's log. A reader may
      * see the write before the commit; if the commit fails the key is forgotten again.
+     *
+     * <p>With {@code expected} (not null) the record is applied only if the stored one has that
+     * version ({@link Version#ZERO}: none is stored), checked under the same record lock as the
+     * write; if not, nothing is written and the stored record is returned as the previous one.
+     *
+     * <p>The expiry index entry moves only when the expiry changes: a record without expiry that
+     * replaces another costs two comparisons more, not a second database.
      */
-    ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig) {
+    ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig, Version expected) {
         DatabaseEntry key = new DatabaseEntry(record.key());
         Transaction txn = env.beginTransaction(null, txnConfig);
         boolean cacheTold = false;
@@ -97,13 +110,20 @@ final class SegmentWrites {
                 if (stored != null) {
                     previous = RecordCodec.decode(record.key(), stored);
                 }
-                applied = previous == null || record.version().isNewerThan(previous.version());
+                applied = (expected == null || isStoredVersion(previous, expected))
+                        && (previous == null || record.version().isNewerThan(previous.version()));
                 if (applied && previous != null) {
                     cursor.putCurrent(new DatabaseEntry(encoded));
                 } else if (applied && cursor.putNoOverwrite(key, new DatabaseEntry(encoded)) == OperationStatus.KEYEXIST) {
                     // Nothing was there to lock: a concurrent writer inserted the same key first.
+                    // Tried again, a conditional apply then finds that record (and compares with it).
                     return null;
                 }
+            }
+            int entriesDelta = 0;
+            long expiresBefore = previous == null ? Record.NEVER : previous.expiresAt();
+            if (applied && expiresBefore != record.expiresAt()) {
+                entriesDelta = expiry.move(txn, segment, record.key(), expiresBefore, record.expiresAt());
             }
             if (applied && recordCache != null) {
                 // Set first: if stored() fails half-way (old entry dropped, new one not appended),
@@ -115,6 +135,7 @@ final class SegmentWrites {
             txn = null;
             if (applied) {
                 counts.changed(segment, previous == null ? 1 : 0);
+                expiry.committed(segment, entriesDelta);
             }
             return new ApplyResult(applied, previous);
         } finally {
@@ -122,7 +143,15 @@ final class SegmentWrites {
         }
     }
 
-    /** One attempt of purge: deletes the record if it is stored with exactly this version. */
+    /** Whether {@code previous} (null: none stored) is what a conditional apply expects. */
+    private static boolean isStoredVersion(Record previous, Version expected) {
+        return previous == null ? expected.equals(Version.ZERO) : previous.version().equals(expected);
+    }
+
+    /**
+     * One attempt of purge: deletes the record if it is stored with exactly this version, and
+     * its expiry index entry with it.
+     */
     boolean purgeOnce(int segment, Record record) {
         Database db = segments[segment];
         DatabaseEntry key = new DatabaseEntry(record.key());
@@ -131,11 +160,14 @@ final class SegmentWrites {
         boolean cacheTold = false;
         try {
             byte[] storedData = null;
+            int entriesDelta = 0;
             if (db.get(txn, key, data, LockMode.RMW) == OperationStatus.SUCCESS) {
                 byte[] found = bytes(data);
                 if (RecordCodec.decodeVersion(record.key(), found).equals(record.version())
                         && db.delete(txn, key) == OperationStatus.SUCCESS) {
                     storedData = found;
+                    entriesDelta = expiry.move(txn, segment, record.key(), RecordCodec.decodeExpiresAt(record.key(), found),
+                            Record.NEVER);
                 }
             }
             if (storedData != null && recordCache != null) {
@@ -146,6 +178,7 @@ final class SegmentWrites {
             txn = null;
             if (storedData != null) {
                 counts.changed(segment, -1);
+                expiry.committed(segment, entriesDelta);
             }
             return storedData != null;
         } finally {

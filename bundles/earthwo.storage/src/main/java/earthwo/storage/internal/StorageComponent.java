@@ -3,8 +3,11 @@ package earthwo.storage.internal;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
+import earthwo.api.Version;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.storage.CommitBursts;
+import earthwo.api.storage.ExpiryEntry;
+import earthwo.api.storage.ExpiryIndexCheck;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 
@@ -92,6 +95,11 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     }
 
     @Override
+    public ApplyResult applyDeferredIf(int segment, Record record, Version expected) {
+        return store().applyDeferredIf(segment, record, expected);
+    }
+
+    @Override
     public CompletionStage<Void> durable() {
         return store().durable();
     }
@@ -99,6 +107,21 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     @Override
     public List<Record> scan(int segment, byte[] prefix, byte[] startAfter, int limit) {
         return store().scan(segment, prefix, startAfter, limit);
+    }
+
+    @Override
+    public List<ExpiryEntry> expiring(int segment, long upTo, int limit) {
+        return store().expiring(segment, upTo, limit);
+    }
+
+    @Override
+    public long expiryIndexSize(int segment) {
+        return store().expiryIndexSize(segment);
+    }
+
+    @Override
+    public ExpiryIndexCheck verifyExpiryIndex(int segment) {
+        return store().verifyExpiryIndex(segment);
     }
 
     @Override

@@ -56,6 +56,7 @@ final class StorageStatus {
     /** The facts that ask the open environment. */
     private static void putEnvironmentFacts(Map<String, Object> m, JeSegmentStore store) {
         m.put("records", store.totalRecords());
+        m.put("expiry.index.entries", store.totalExpiryIndexEntries());
         m.put("hints.pending", store.hints().totalPending());
         m.put("cache.size.bytes", store.cacheSizeBytes());
         EnvironmentStats stats = store.environmentStats();

@@ -1,5 +1,9 @@
 package earthwo.storage.internal;
 
+import earthwo.api.Keys;
+import earthwo.api.Record;
+import earthwo.api.Version;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * prints the index of each one once it is acknowledged, until it is killed: after {@code apply}
  * returned, or with a third argument {@code deferred}, in groups of 20 {@code applyDeferred}
  * calls after {@code durable()} completed; with {@code burst}, each group in a commit burst,
- * acknowledged once the burst's end completed {@code durable()}.
+ * acknowledged once the burst's end completed {@code durable()}; with {@code expiry}, as
+ * {@code direct} but most records have an expiry, which later writes of the key change or remove,
+ * so the expiry index changes with nearly every write.
  */
 public final class CrashWriter {
 
@@ -21,7 +27,8 @@ public final class CrashWriter {
         config.put(StorageSettings.DURABILITY, args[1]);
         JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
         String how = args.length > 2 ? args[2] : "direct";
-        boolean deferred = !how.equals("direct");
+        boolean expiry = how.equals("expiry");
+        boolean deferred = !how.equals("direct") && !expiry;
         int group = deferred ? 20 : 1;
         for (int first = 0; ; first += group) {
             if (how.equals("burst") && !store.begin()) {
@@ -30,6 +37,8 @@ public final class CrashWriter {
             for (int i = first; i < first + group; i++) {
                 if (deferred) {
                     store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+                } else if (expiry) {
+                    applyWithExpiry(store, i);
                 } else {
                     store.apply(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
                 }
@@ -43,6 +52,17 @@ public final class CrashWriter {
                 System.out.println(i);
             }
             System.out.flush();
+        }
+    }
+
+    /** k{i} with an expiry (none for every third), and k{i-5}'s expiry moved or (every 4th time) removed. */
+    private static void applyWithExpiry(JeSegmentStore store, int i) {
+        store.apply(i % 2, Record.value(Keys.utf8("k" + i), Keys.utf8("v" + i), new Version(i + 1, 1),
+                i % 3 == 0 ? Record.NEVER : 1_000_000 + i));
+        if (i >= 5) {
+            int k = i - 5;
+            store.apply(k % 2, Record.value(Keys.utf8("k" + k), Keys.utf8("v" + k), new Version(1_000_000 + i, 1),
+                    i % 4 == 0 ? Record.NEVER : 2_000_000 + i));
         }
     }
 }

@@ -1,5 +1,7 @@
 package earthwo.storage.internal;
 
+import earthwo.api.storage.ExpiryIndexCheck;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Guards the durability promise of write_no_sync (and sync): a process killed with SIGKILL
  * loses no write whose apply had returned, nor one applied deferred whose {@code durable()}
  * had completed (group commit), nor one whose commit burst had ended (one log write on the
- * writing thread, as an I/O thread of the server does).
+ * writing thread, as an I/O thread of the server does). After recovery every segment's expiry
+ * index matches its records: it changes in the records' transactions.
  */
 class KillDurabilityTest {
 
@@ -28,7 +31,7 @@ class KillDurabilityTest {
 
     @ParameterizedTest
     @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred",
-            "WRITE_NO_SYNC, burst"})
+            "WRITE_NO_SYNC, burst", "WRITE_NO_SYNC, expiry"})
     void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode, String how) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -54,6 +57,16 @@ class KillDurabilityTest {
                 String key = "k" + i;
                 assertEquals("v" + i, Keys.string(store.read(i % 2, Keys.utf8(key)).orElseThrow(
                         () -> new AssertionError("acknowledged write " + key + " lost (" + mode + ", " + how + ")")).value()));
+            }
+            long entries = 0;
+            for (int s = 0; s < 2; s++) {
+                ExpiryIndexCheck check = store.verifyExpiryIndex(s);
+                assertTrue(check.consistent(), check.toString());
+                assertEquals(check.entries(), store.expiryIndexSize(s));
+                entries += check.entries();
+            }
+            if (how.equals("expiry")) {
+                assertTrue(entries >= lastAcked / 3, "the child's records with expiry are indexed: " + entries);
             }
         }
     }

@@ -32,6 +32,16 @@ class RecordCodecTest {
     }
 
     @Test
+    void theExpiryIsReadFromTheHeaderAlone() {
+        byte[] data = RecordCodec.encode(Record.value(KEY, Keys.utf8("a long value"), new Version(5L, 1), 123_456L));
+        assertEquals(123_456L, RecordCodec.decodeExpiresAt(KEY, data));
+        assertEquals(123_456L, RecordCodec.decodeExpiresAt(KEY, Arrays.copyOf(data, RecordCodec.HEADER_BYTES)),
+                "a partial JE read of the header is enough");
+        assertEquals(Record.NEVER, RecordCodec.decodeExpiresAt(KEY, RecordCodec.encode(Record.tombstone(KEY, new Version(6L, 1)))));
+        assertThrows(CorruptRecordException.class, () -> RecordCodec.decodeExpiresAt(KEY, Arrays.copyOf(data, 10)));
+    }
+
+    @Test
     void tombstoneRoundTrips() {
         Record r = Record.tombstone(KEY, new Version(99L, 2));
         byte[] data = RecordCodec.encode(r);
