@@ -1,9 +1,11 @@
 package earthwo.replication.internal;
 
+import earthwo.api.ExpireResult;
 import earthwo.api.Kv;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
+import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.admin.FutureVersions;
 import earthwo.api.admin.StatusSource;
@@ -139,6 +141,26 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureV
     }
 
     @Override
+    public CompletionStage<ExpireResult> expireAsync(byte[] key, long expiresAt, WriteConcern concern) {
+        return coordinator.expireAsync(key, expiresAt, concern);
+    }
+
+    @Override
+    public CompletionStage<ExpireResult> expireInAsync(byte[] key, long ttlMillis, WriteConcern concern) {
+        return coordinator.expireInAsync(key, ttlMillis, concern);
+    }
+
+    @Override
+    public CompletionStage<Long> ttlAsync(byte[] key) {
+        return coordinator.ttlAsync(key);
+    }
+
+    @Override
+    public CompletionStage<Boolean> reapAsync(byte[] key, Version expiredVersion) {
+        return coordinator.reapAsync(key, expiredVersion);
+    }
+
+    @Override
     public ScanPage scan(byte[] prefix, byte[] startAfter, int limit) {
         return coordinator.scan(prefix, startAfter, limit);
     }
@@ -173,6 +195,8 @@ public final class KvComponent implements Kv, StatusSource, PeerHandler, FutureV
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("puts", coordinator.puts.sum());
         m.put("deletes", coordinator.deletes.sum());
+        m.put("expiry.changes", coordinator.expiryChanges.sum());
+        m.put("reaped", coordinator.reaped.sum());
         m.put("gets", coordinator.gets.sum());
         m.put("scans", coordinator.scans.sum());
         m.put("restamps", coordinator.restamps.sum());

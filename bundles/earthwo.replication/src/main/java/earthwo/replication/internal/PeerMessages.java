@@ -2,9 +2,12 @@ package earthwo.replication.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -17,11 +20,13 @@ import java.nio.ByteBuffer;
  * APPLY   (1) request: u8 1, i32 segment, i64 mapEpoch, u8 flags (bit 0 tombstone),
  *                      i64 version.timestamp, i32 version.nodeId, i64 expiresAt, bytes key, bytes value
  *             answer:  u8 outcome (1 applied, 0 stale: the replica already had this or a newer version)
- * FORWARD (2) request: u8 2, u8 op (0 PUT, 1 DEL), u8 concern (0 DEFAULT, 1 ONE, 2 QUORUM, 3 ALL),
- *                      u8 hops, i64 expiresAt, bytes key, [bytes value — PUT only]
- *             answer:  i64 version.timestamp, i32 version.nodeId, u8 existed
+ * FORWARD (2) request: u8 2, u8 op (0 PUT, 1 DEL, 2 EXPIRE), u8 concern (0 DEFAULT, 1 ONE, 2 QUORUM,
+ *                      3 ALL), u8 hops, i64 expiresAt (PUT: -1 keeps the key's expiry; EXPIRE: the
+ *                      new one, 0 removes it), bytes key, [bytes value — PUT only]
+ *             answer:  i64 version.timestamp, i32 version.nodeId, u8 outcome
  *                      (PUT: the version written; DEL: the tombstone's version, or 0/0 when nothing
- *                      was deleted, and whether a live value existed)
+ *                      was deleted, and 1 if a live value existed; EXPIRE: the version written or
+ *                      0/0, and the ExpireResult code)
  * </pre>
  *
  * A malformed payload is BAD_REQUEST.
@@ -45,24 +50,63 @@ final class PeerMessages {
     record Apply(int segment, long mapEpoch, Record record) {
     }
 
-    /** A client write forwarded by a node that does not hold the key's segment. */
-    record Forward(boolean delete, WriteConcern concern, int hops, long expiresAt, byte[] key, byte[] value) {
+    /**
+     * A client write forwarded by a node that does not hold the key's segment: a PUT (its
+     * expiresAt may be {@link WriteOptions#KEEP_TTL}), a DEL, or an EXPIRE (expiresAt absolute,
+     * {@link Record#NEVER} to remove the expiry).
+     */
+    record Forward(int op, WriteConcern concern, int hops, long expiresAt, byte[] key, byte[] value) {
+
+        static final int PUT = 0;
+        static final int DEL = 1;
+        static final int EXPIRE = 2;
 
         static Forward put(byte[] key, byte[] value, WriteConcern concern, long expiresAt, int hops) {
-            return new Forward(false, concern, hops, expiresAt, key, value);
+            return new Forward(PUT, concern, hops, expiresAt, key, value);
         }
 
         static Forward delete(byte[] key, WriteConcern concern, int hops) {
-            return new Forward(true, concern, hops, Record.NEVER, key, new byte[0]);
+            return new Forward(DEL, concern, hops, Record.NEVER, key, new byte[0]);
+        }
+
+        static Forward expire(byte[] key, long expiresAt, WriteConcern concern, int hops) {
+            return new Forward(EXPIRE, concern, hops, expiresAt, key, new byte[0]);
+        }
+
+        boolean delete() {
+            return op == DEL;
+        }
+
+        boolean hasValue() {
+            return op == PUT;
         }
 
         Forward nextHop() {
-            return new Forward(delete, concern, hops + 1, expiresAt, key, value);
+            return new Forward(op, concern, hops + 1, expiresAt, key, value);
         }
     }
 
-    /** The outcome of a write: its version (ZERO for a delete of nothing) and whether a live value existed. */
-    record WriteResult(Version version, boolean existed) {
+    /**
+     * The outcome of a write: its version (ZERO when nothing was written) and a code: for a DEL 1
+     * if a live value existed, else 0; for an EXPIRE the {@link ExpireResult}'s wire code.
+     */
+    record WriteResult(Version version, int outcome) {
+
+        WriteResult(Version version, boolean existed) {
+            this(version, existed ? 1 : 0);
+        }
+
+        boolean existed() {
+            return outcome != 0;
+        }
+
+        ExpireResult expireResult() {
+            ExpireResult r = ExpireResult.fromWire(outcome);
+            if (r == null) {
+                throw bad("unknown EXPIRE outcome " + outcome);
+            }
+            return r;
+        }
     }
 
     static byte[] encodeApply(int segment, long mapEpoch, Record r) {
@@ -161,12 +205,12 @@ final class PeerMessages {
     }
 
     static byte[] encodeForward(Forward f) {
-        int size = 1 + 1 + 1 + 1 + 8 + 4 + f.key().length + (f.delete() ? 0 : 4 + f.value().length);
+        int size = 1 + 1 + 1 + 1 + 8 + 4 + f.key().length + (f.hasValue() ? 4 + f.value().length : 0);
         ByteBuffer b = ByteBuffer.allocate(size)
-                .put((byte) FORWARD).put((byte) (f.delete() ? 1 : 0)).put((byte) f.concern().ordinal())
+                .put((byte) FORWARD).put((byte) f.op()).put((byte) f.concern().ordinal())
                 .put((byte) Math.min(255, f.hops())).putLong(f.expiresAt())
                 .putInt(f.key().length).put(f.key());
-        if (!f.delete()) {
+        if (f.hasValue()) {
             b.putInt(f.value().length).put(f.value());
         }
         return b.array();
@@ -176,7 +220,7 @@ final class PeerMessages {
         ByteBuffer b = open(payload, FORWARD);
         try {
             int op = b.get() & 0xff;
-            if (op > 1) {
+            if (op > Forward.EXPIRE) {
                 throw bad("FORWARD with unknown op " + op);
             }
             int c = b.get() & 0xff;
@@ -185,13 +229,13 @@ final class PeerMessages {
             }
             int hops = b.get() & 0xff;
             long expiresAt = b.getLong();
-            if (expiresAt < 0) {
-                throw bad("FORWARD with negative expiresAt");
+            if ((expiresAt < 0 && !(op == Forward.PUT && expiresAt == WriteOptions.KEEP_TTL)) || expiresAt > Expiry.MAX_EXPIRES_AT) {
+                throw bad("FORWARD with expiresAt " + expiresAt + " out of range");
             }
             byte[] key = bytes(b, MAX_KEY, "key");
-            byte[] value = op == 1 ? new byte[0] : bytes(b, Integer.MAX_VALUE, "value");
+            byte[] value = op == Forward.PUT ? bytes(b, Integer.MAX_VALUE, "value") : new byte[0];
             end(b);
-            return new Forward(op == 1, WriteConcern.values()[c], hops, expiresAt, key, value);
+            return new Forward(op, WriteConcern.values()[c], hops, expiresAt, key, value);
         } catch (BufferUnderflowException e) {
             throw bad("truncated FORWARD");
         }
@@ -199,7 +243,7 @@ final class PeerMessages {
 
     static byte[] encodeWriteResult(WriteResult r) {
         return ByteBuffer.allocate(13).putLong(r.version().timestamp()).putInt(r.version().nodeId())
-                .put((byte) (r.existed() ? 1 : 0)).array();
+                .put((byte) r.outcome()).array();
     }
 
     static WriteResult decodeWriteResult(byte[] answer) {
@@ -207,7 +251,7 @@ final class PeerMessages {
             throw bad("malformed FORWARD answer");
         }
         ByteBuffer b = ByteBuffer.wrap(answer);
-        return new WriteResult(new Version(b.getLong(), b.getInt()), b.get() != 0);
+        return new WriteResult(new Version(b.getLong(), b.getInt()), b.get() & 0xff);
     }
 
     private static ByteBuffer open(byte[] payload, int type) {

@@ -2,6 +2,8 @@ package earthwo.replication.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Futures;
 import earthwo.api.Keys;
 import earthwo.api.Kv;
@@ -33,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -51,6 +54,8 @@ final class WriteCoordinator implements Kv {
     private static final Logger LOG = LoggerFactory.getLogger(WriteCoordinator.class);
     /** Re-stamps allowed when a newer version is already stored (a clock far behind a replica's). */
     private static final int MAX_RESTAMPS = 8;
+    /** Attempts of a change derived from the stored record when other writes keep changing it. */
+    private static final int MAX_DERIVE_ATTEMPTS = 16;
 
     /** Forwards a write at most this many times (a map change while it travels). */
     static final int MAX_HOPS = 2;
@@ -76,6 +81,9 @@ final class WriteCoordinator implements Kv {
 
     final LongAdder puts = new LongAdder();
     final LongAdder deletes = new LongAdder();
+    final LongAdder expiryChanges = new LongAdder();
+    /** Expired keys deleted by this node's reaper. */
+    final LongAdder reaped = new LongAdder();
     final LongAdder gets = new LongAdder();
     final LongAdder scans = new LongAdder();
     final LongAdder restamps = new LongAdder();
@@ -207,7 +215,65 @@ final class WriteCoordinator implements Kv {
 
     @Override
     public CompletionStage<Version> putAsync(byte[] key, byte[] value, WriteOptions options) {
-        return write(Forward.put(key, value, options.concern(), options.expiresAt(), 0)).thenApply(WriteResult::version);
+        return write(Forward.put(key, value, options.concern(), options.wireExpiresAt(), 0)).thenApply(WriteResult::version);
+    }
+
+    @Override
+    public CompletionStage<ExpireResult> expireAsync(byte[] key, long expiresAt, WriteConcern concern) {
+        try {
+            Expiry.checkAbsolute(expiresAt);
+        } catch (EarthwoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return write(Forward.expire(key, expiresAt, concern, 0)).thenApply(WriteResult::expireResult);
+    }
+
+    /** A time to live counts from this node's clock, the one its reads hide expired keys by. */
+    @Override
+    public CompletionStage<ExpireResult> expireInAsync(byte[] key, long ttlMillis, WriteConcern concern) {
+        try {
+            return expireAsync(key, Expiry.fromTtl(wallClock.getAsLong(), ttlMillis, true), concern);
+        } catch (EarthwoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Long> ttlAsync(byte[] key) {
+        return getAsync(key).thenApply(r -> Expiry.remaining(r.orElse(null), wallClock.getAsLong()));
+    }
+
+    /**
+     * The master's reaper deletes an expired key: a tombstone, replicated like a delete, written
+     * only if the key still holds {@code expiredVersion} and it has expired by this node's clock
+     * (checked under the record's lock, so a write that came in between is never lost).
+     */
+    @Override
+    public CompletionStage<Boolean> reapAsync(byte[] key, Version expiredVersion) {
+        try {
+            Limits.checkKey(key, maxKeyBytes);
+            SegmentMap map = cluster.currentMap();
+            int segment = Segments.segmentOf(key, map.segmentCount());
+            if (!map.isReplica(segment, clock.nodeId())) {
+                throw EarthwoException.wrongSegment("node " + clock.nodeId() + " does not hold segment " + segment
+                        + " of the expired key " + Keys.printable(key), map.epoch());
+            }
+            long ahead = clockAheadMillis();
+            if (ahead > guard.maxOffsetMs()) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "node " + clock.nodeId() + "'s clock is " + ahead
+                        + " ms ahead of ZooKeeper's: it reaps nothing until it is back");
+            }
+            long now = wallClock.getAsLong();
+            Derived d = commitOver(segment, key, stored -> stored != null && !stored.isTombstone()
+                    && stored.version().equals(expiredVersion) && stored.isExpiredAt(now) ? v -> Record.tombstone(key, v) : null);
+            if (d.written() == null) {
+                return CompletableFuture.completedFuture(false);
+            }
+            reaped.increment();
+            return durablyReplicated(segment, d.written(), WriteConcern.DEFAULT).thenApply(x -> true);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
@@ -224,10 +290,10 @@ final class WriteCoordinator implements Kv {
         try {
             byte[] key = w.key();
             Limits.checkKey(key, maxKeyBytes);
-            if (!w.delete()) {
+            if (w.op() == Forward.PUT) {
                 Limits.checkValue(w.value(), maxValueBytes);
                 long expiresAt = w.expiresAt();
-                if (expiresAt != Record.NEVER && expiresAt <= wallClock.getAsLong()) {
+                if (expiresAt != Record.NEVER && expiresAt != WriteOptions.KEEP_TTL && expiresAt <= wallClock.getAsLong()) {
                     throw new EarthwoException(ErrorCode.BAD_REQUEST, "expiresAt " + expiresAt + " is not in the future");
                 }
             }
@@ -240,6 +306,9 @@ final class WriteCoordinator implements Kv {
             if (ahead > guard.maxOffsetMs()) {
                 return handOver(map, segment, w, ahead);
             }
+            if (w.op() == Forward.EXPIRE) {
+                return changeExpiry(segment, w);
+            }
             if (w.delete()) {
                 deletes.increment();
                 Optional<Record> existing = store.read(segment, key);
@@ -251,11 +320,35 @@ final class WriteCoordinator implements Kv {
                 return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), wasLive));
             }
             puts.increment();
+            if (w.expiresAt() == WriteOptions.KEEP_TTL) {
+                long now = wallClock.getAsLong();
+                Record kept = commitOver(segment, key, stored -> {
+                    long expiresAt = stored != null && stored.isLiveAt(now) ? stored.expiresAt() : Record.NEVER;
+                    return v -> Record.value(key, w.value(), v, expiresAt);
+                }).written();
+                return durablyReplicated(segment, kept, w.concern()).thenApply(x -> new WriteResult(kept.version(), false));
+            }
             Record committed = commit(segment, v -> Record.value(key, w.value(), v, w.expiresAt()));
             return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), false));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** An EXPIRE on a replica of the key's segment: derived from the stored record, atomically. */
+    private CompletableFuture<WriteResult> changeExpiry(int segment, Forward w) {
+        expiryChanges.increment();
+        long now = wallClock.getAsLong();
+        ExpiryChange[] decided = new ExpiryChange[1];
+        Derived d = commitOver(segment, w.key(), stored -> {
+            decided[0] = ExpiryChange.of(stored, w.expiresAt(), now);
+            return decided[0].writes() ? decided[0]::record : null;
+        });
+        int outcome = decided[0].outcome().wireCode();
+        if (d.written() == null) {
+            return CompletableFuture.completedFuture(new WriteResult(Version.ZERO, outcome));
+        }
+        return durablyReplicated(segment, d.written(), w.concern()).thenApply(x -> new WriteResult(d.written().version(), outcome));
     }
 
     /**
@@ -396,7 +489,7 @@ final class WriteCoordinator implements Kv {
      * by a replica whose clock is ahead), the clock observes it and the write is stamped again,
      * so a single writer's update is never lost to clock skew.
      */
-    private Record commit(int segment, java.util.function.Function<Version, Record> build) {
+    private Record commit(int segment, Function<Version, Record> build) {
         for (int attempt = 0; attempt < MAX_RESTAMPS; attempt++) {
             Record record = build.apply(clock.next());
             SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
@@ -413,6 +506,43 @@ final class WriteCoordinator implements Kv {
             }
         }
         throw new EarthwoException(ErrorCode.INTERNAL, "could not stamp a version newer than the stored one in segment " + segment);
+    }
+
+    /** What {@link #commitOver} found stored and what it wrote (null: nothing). */
+    private record Derived(Record stored, Record written) {
+    }
+
+    /**
+     * Stamps and applies a record derived from the stored one ({@code derive} returns null to
+     * write nothing), as a compare-and-set: if another write changed the key between the read and
+     * the write, it reads and derives again, so an expiry change never brings back an old value.
+     * A stored version newer than the stamp (a clock behind) is observed and the write re-stamped.
+     */
+    private Derived commitOver(int segment, byte[] key, Function<Record, Function<Version, Record>> derive) {
+        for (int attempt = 0; attempt < MAX_DERIVE_ATTEMPTS; attempt++) {
+            Record stored = store.read(segment, key).orElse(null);
+            Function<Version, Record> build = derive.apply(stored);
+            if (build == null) {
+                return new Derived(stored, null);
+            }
+            Version expected = stored == null ? Version.ZERO : stored.version();
+            Record record = build.apply(clock.next());
+            SegmentStore.ApplyResult result = store.applyDeferredIf(segment, record, expected);
+            if (result.applied()) {
+                return new Derived(stored, record);
+            }
+            Record now = result.previous();
+            if (now != null && now.version().equals(expected)) {
+                restamps.increment(); // unchanged, but stamped later than our clock: catch up and stamp again
+                if (!clock.observe(expected)) {
+                    throw new EarthwoException(ErrorCode.CLOCK_SKEW, "key " + Keys.printable(key) + " of segment " + segment
+                            + " holds version " + expected + ", " + guard.aheadMillis(expected) + " ms ahead of node "
+                            + clock.nodeId() + "'s clock (beyond earthwo.clock.max.offset.ms)");
+                }
+            }
+        }
+        throw new EarthwoException(ErrorCode.BUSY, "key " + Keys.printable(key) + " of segment " + segment + " changed under "
+                + MAX_DERIVE_ATTEMPTS + " attempts to change it");
     }
 
     /**

@@ -2,10 +2,12 @@ package earthwo.replication.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
 import earthwo.api.Keys;
 import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
 import earthwo.replication.internal.PeerMessages.Apply;
 import earthwo.replication.internal.PeerMessages.Forward;
 import earthwo.replication.internal.PeerMessages.WriteResult;
@@ -52,6 +54,28 @@ class PeerMessagesTest {
             0, 0, 0, 1, 'k',        // key
             0, 0, 0, 1, 'v'};       // value
         assertArrayEquals(expected, PeerMessages.encodeApply(5, 9, r));
+    }
+
+    @Test
+    void forwardRoundTripsExpiryChangesAndKeepTtlPuts() {
+        Forward expire = Forward.expire(Keys.utf8("k"), 1_800_000_000_000L, WriteConcern.QUORUM, 0);
+        byte[] p = PeerMessages.encodeForward(expire);
+        assertEquals(1 + 1 + 1 + 1 + 8 + 4 + 1, p.length, "an EXPIRE carries no value");
+        Forward e = PeerMessages.decodeForward(p);
+        assertEquals(Forward.EXPIRE, e.op());
+        assertEquals(1_800_000_000_000L, e.expiresAt());
+        assertFalse(e.delete());
+
+        Forward keep = PeerMessages.decodeForward(PeerMessages.encodeForward(
+                Forward.put(Keys.utf8("k"), Keys.utf8("v"), WriteConcern.ONE, WriteOptions.KEEP_TTL, 0)));
+        assertEquals(WriteOptions.KEEP_TTL, keep.expiresAt());
+
+        byte[] negativeExpire = PeerMessages.encodeForward(Forward.expire(Keys.utf8("k"), WriteOptions.KEEP_TTL, WriteConcern.ONE, 0));
+        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class,
+                () -> PeerMessages.decodeForward(negativeExpire)).code(), "only a PUT may keep the expiry");
+
+        WriteResult r = new WriteResult(Version.of(5, 1, 2), ExpireResult.PERSISTED.wireCode());
+        assertEquals(ExpireResult.PERSISTED, PeerMessages.decodeWriteResult(PeerMessages.encodeWriteResult(r)).expireResult());
     }
 
     @Test

@@ -2,6 +2,8 @@ package earthwo.server.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Keys;
 import earthwo.api.Kv;
 import earthwo.api.Record;
@@ -120,6 +122,10 @@ final class RequestDispatcher {
                 return write(req, session, loop, () -> put(req));
             case DEL:
                 return write(req, session, loop, () -> delete(req));
+            case EXPIRE:
+                return write(req, session, loop, () -> expire(req));
+            case TTL:
+                return run(req, session, offloadData, () -> ttl(req));
             case SCAN:
                 return run(req, session, true, () -> done(scan(req)));
             case STATUS:
@@ -186,6 +192,21 @@ final class RequestDispatcher {
     private CompletionStage<Response> delete(Request req) {
         WriteOptions options = WriteOptions.of(req.concern(), Record.NEVER);
         return kv().deleteAsync(req.key(), options).thenApply(existed -> Response.deleted(req.id(), existed));
+    }
+
+    /** Range checks give BAD_REQUEST before anything changes. */
+    private CompletionStage<Response> expire(Request req) {
+        CompletionStage<ExpireResult> done = switch (req.expireMode()) {
+            case Request.EXPIRE_IN -> kv().expireInAsync(req.key(), req.expiresAt(), req.concern());
+            // Epoch 0 is long past (the key is deleted); to Kv, 0 would mean "no expiry".
+            case Request.EXPIRE_AT -> kv().expireAsync(req.key(), Math.max(1, Expiry.checkAbsolute(req.expiresAt())), req.concern());
+            default -> kv().expireAsync(req.key(), Record.NEVER, req.concern());
+        };
+        return done.thenApply(r -> Response.expired(req.id(), r));
+    }
+
+    private CompletionStage<Response> ttl(Request req) {
+        return kv().ttlAsync(req.key()).thenApply(ms -> Response.ttl(req.id(), ms));
     }
 
     private Response scan(Request req) {

@@ -3,9 +3,11 @@ package earthwo.replication.internal.antientropy;
 import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.cluster.ReconcilePolicy;
+import earthwo.api.storage.ExpiryIndexCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -67,6 +69,34 @@ class AntiEntropyTest {
             }
             List<AntiEntropy.PeerResult> again = c.passAll();
             assertTrue(again.stream().allMatch(r -> r.ok && !r.found()), "a second pass finds nothing");
+        }
+    }
+
+    /**
+     * A record repaired by anti-entropy brings its expiry index entry: the repaired replica's index
+     * matches its records, as the coordinator's does.
+     */
+    @Test
+    void repairedRecordsBringTheirExpiryIndexEntries(@TempDir Path dir) {
+        try (TestCluster c = new TestCluster(dir, 2, 4, 3_600_000)) {
+            long expiresAt = 4_000_000_000_000L;
+            for (int i = 0; i < 300; i++) {
+                byte[] k = ("ttl" + i).getBytes(StandardCharsets.UTF_8);
+                long expiry = i % 3 == 0 ? Record.NEVER : expiresAt + i;
+                c.store(1).apply(c.segmentOf(k), Record.value(k, new byte[] {1}, new Version(ts(i), 1), expiry));
+            }
+            // Node 2 holds some of the keys with another expiry, older: the repair replaces their entries.
+            for (int i = 0; i < 300; i += 7) {
+                byte[] k = ("ttl" + i).getBytes(StandardCharsets.UTF_8);
+                c.store(2).apply(c.segmentOf(k), Record.value(k, new byte[] {2}, new Version(ts(i) - 1, 2), expiresAt - i));
+            }
+            c.passAll();
+            assertTrue(c.equalStores(1, 2), "both replicas equal after the repair");
+            for (int s = 0; s < 4; s++) {
+                ExpiryIndexCheck check = c.store(2).verifyExpiryIndex(s);
+                assertTrue(check.consistent(), "segment " + s + " of the repaired replica: " + check);
+                assertEquals(c.store(1).expiryIndexSize(s), c.store(2).expiryIndexSize(s), "segment " + s);
+            }
         }
     }
 
@@ -304,7 +334,7 @@ class AntiEntropyTest {
             c.passAll();
             assertNull(c.read(1, "deleted-and-purged"), "the leftover did not come back on the master");
             assertNull(c.read(2, "deleted-and-purged"), "the syncing replica dropped it");
-            assertEquals("new", new String(c.read(2, "kept").value(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("new", new String(c.read(2, "kept").value(), StandardCharsets.UTF_8));
             assertTrue(c.equalStores(1, 2));
         }
     }
