@@ -2,6 +2,9 @@ package earthwo.cli.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
+import earthwo.api.Futures;
 import earthwo.api.Keys;
 import earthwo.api.Limits;
 import earthwo.api.NodeProperties;
@@ -37,7 +40,8 @@ import java.util.Optional;
  * {@code java -cp earthwo.cli.jar:earthwo.api.jar:earthwo.client.jar earthwo.cli.internal.EarthwoCli
  * [global options] COMMAND ...}.
  * It talks to the node through {@link EarthwoClients}, the client library's plain-jar entry point.
- * See {@link #USAGE}. Exit codes: 0 ok, 1 key absent ({@code get}), 2 error (one line on
+ * See {@link #USAGE}. Exit codes: 0 ok, 1 key absent ({@code get}, {@code expire}, {@code expireat},
+ * {@code ttl}, {@code persist}), 2 error (one line on
  * stderr, {@code earthwo: CODE: message}), 64 usage error. Stack traces only with EARTHWO_DEBUG=1.
  */
 public final class EarthwoCli {
@@ -54,10 +58,19 @@ public final class EarthwoCli {
             "usage: earthwo [-s HOST:PORT[,HOST:PORT...]] [--data DIR] [--secret S] [--timeout MS] [--tls-ca PEM] COMMAND [ARGS]",
             "",
             "commands:",
-            "  put KEY VALUE [--ttl MS] [--w 1|quorum|all]   store a value; prints its version",
+            "  put KEY VALUE [--ttl MS | --expire-at EPOCH_MS | --keep-ttl] [--w 1|quorum|all]",
+            "                             store a value; prints its version. --ttl: expires MS ms from now (by this",
+            "                             machine's clock), --expire-at: at that time, --keep-ttl: keeps the key's",
+            "                             expiry; without them the key has none (an earlier one is removed)",
             "  get KEY                    print the value; exit 1 (nothing printed) when absent",
             "  del KEY                    delete; prints 1 if the key existed, else 0",
-            "  scan PREFIX [--limit N]    print KEY<TAB>VALUE lines (default limit 100, max 10000)",
+            "  expire KEY MS [--w ...]    expire MS ms from now by the node's clock; prints 1 (0 ms deletes the key),",
+            "                             or 0 and exit 1 when the key is absent",
+            "  expireat KEY EPOCH_MS [--w ...]   the same at an epoch time in ms; a time not in the future deletes",
+            "  ttl KEY                    prints the ms left; -1 if the key has no expiry; -2 and exit 1 when absent",
+            "  persist KEY [--w ...]      remove the expiry: prints 1, 0 if it had none, 0 and exit 1 when absent",
+            "  scan PREFIX [--limit N] [--with-ttl]   print KEY<TAB>VALUE lines (default limit 100, max 10000);",
+            "                             --with-ttl adds a TAB and the ms left (-1: no expiry)",
             "  ping                       prints PONG when the node answers",
             "  status                     the node's status, one 'name: value' per line",
             "  exec 'CMD'                 run a shell command on the node (admin secret); exit 2 if it failed",
@@ -71,7 +84,8 @@ public final class EarthwoCli {
             "seeds: -s, else the host:port in DIR/endpoint, else " + DEFAULT_SEED + "; DIR defaults to ./data.",
             "TLS: --tls-ca FILE (the authorities of the nodes' certificates), else $EARTHWO_TLS_CA.",
             "secret: --secret, else $EARTHWO_SECRET. Admin secret (exec, shell): $EARTHWO_ADMIN_SECRET, else DIR/admin.secret.",
-            "exit codes: 0 ok, 1 key absent (get), 2 error, 64 usage error. EARTHWO_DEBUG=1 prints stack traces.");
+            "exit codes: 0 ok, 1 key absent (get, expire, expireat, ttl, persist), 2 error, 64 usage error.",
+            "EARTHWO_DEBUG=1 prints stack traces.");
 
     private final Map<String, String> env;
     private final InputStream in;
@@ -181,6 +195,14 @@ public final class EarthwoCli {
                 return del(args);
             case "scan":
                 return scan(args);
+            case "expire":
+                return expire(args, false);
+            case "expireat":
+                return expire(args, true);
+            case "ttl":
+                return ttl(args);
+            case "persist":
+                return persist(args);
             case "ping":
                 return ping(args);
             case "status":
@@ -199,22 +221,40 @@ public final class EarthwoCli {
     // ---------------------------------------------------------------- data commands
 
     private int put(List<String> args) {
-        long ttl = 0;
+        String usage = "put KEY VALUE [--ttl MS | --expire-at EPOCH_MS | --keep-ttl] [--w 1|quorum|all]";
         WriteConcern concern = WriteConcern.DEFAULT;
+        String expiryOption = null;
+        long expiresAt = Record.NEVER;
+        String ttl = null;
         List<String> pos = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--ttl")) {
-                ttl = positive(need(args, ++i, a), a);
-            } else if (a.equals("--w")) {
-                concern = concern(need(args, ++i, a));
-            } else {
-                pos.add(a);
+            switch (a) {
+                case "--w" -> concern = concern(need(args, ++i, a));
+                case "--ttl", "--expire-at", "--keep-ttl" -> {
+                    if (expiryOption != null) {
+                        throw new UsageException(expiryOption + " and " + a + " exclude each other; usage: " + usage);
+                    }
+                    expiryOption = a;
+                    switch (a) {
+                        case "--ttl" -> {
+                            ttl = need(args, ++i, a);
+                            TimeArgs.expiryAfter(System.currentTimeMillis(), ttl, a, false); // refused before connecting
+                        }
+                        case "--expire-at" -> expiresAt = TimeArgs.epochMillis(need(args, ++i, a), a, false);
+                        default -> expiresAt = WriteOptions.KEEP_TTL;
+                    }
+                }
+                default -> pos.add(a);
             }
         }
-        exactly(pos, 2, "put KEY VALUE [--ttl MS] [--w 1|quorum|all]");
-        long expiresAt = ttl > 0 ? System.currentTimeMillis() + ttl : Record.NEVER;
+        exactly(pos, 2, usage);
         try (KvClient c = connect(false)) {
+            if (ttl != null) {
+                // A put carries an absolute expiry: --ttl counts from this machine's clock, read once
+                // connected, so a slow start of the JVM or the connection does not eat into it.
+                expiresAt = TimeArgs.expiryAfter(System.currentTimeMillis(), ttl, "--ttl", false);
+            }
             Version v = c.put(Keys.utf8(pos.get(0)), Keys.utf8(pos.get(1)), WriteOptions.of(concern, expiresAt));
             out.println(v);
         }
@@ -244,10 +284,13 @@ public final class EarthwoCli {
 
     private int scan(List<String> args) {
         int limit = DEFAULT_SCAN_LIMIT;
+        boolean withTtl = false;
         List<String> pos = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--limit")) {
+            if (a.equals("--with-ttl")) {
+                withTtl = true;
+            } else if (a.equals("--limit")) {
                 long l = positive(need(args, ++i, a), a);
                 if (l > Limits.MAX_SCAN_LIMIT) {
                     throw new UsageException("--limit must be at most " + Limits.MAX_SCAN_LIMIT);
@@ -258,19 +301,69 @@ public final class EarthwoCli {
             }
         }
         if (pos.size() > 1) {
-            throw new UsageException("usage: scan PREFIX [--limit N]");
+            throw new UsageException("usage: scan PREFIX [--limit N] [--with-ttl]");
         }
         byte[] prefix = pos.isEmpty() ? new byte[0] : Keys.utf8(pos.get(0));
         try (KvClient c = connect(false)) {
             ScanPage page = c.scan(prefix, null, limit);
+            long now = System.currentTimeMillis();
             for (Record r : page.records()) {
                 out.write(r.key(), 0, r.key().length);
                 out.print('\t');
                 out.write(r.value(), 0, r.value().length);
+                if (withTtl) {
+                    out.print('\t');
+                    out.print(remainingMillis(r, now));
+                }
                 out.println();
             }
         }
         return OK;
+    }
+
+    /**
+     * The ms a scanned record has left by this machine's clock, -1 without expiry. The node found
+     * it live, so a record already past its expiry here (clocks differ) shows 0, not -2 (absent).
+     */
+    static long remainingMillis(Record r, long nowMillis) {
+        return r.expiresAt() == Record.NEVER ? Expiry.TTL_NONE : Math.max(0, r.expiresAt() - nowMillis);
+    }
+
+    /** expire KEY MS, expireat KEY EPOCH_MS: 1 when the expiry was set or the key deleted, 0 (exit 1) when absent. */
+    private int expire(List<String> args, boolean absolute) {
+        String usage = absolute ? "expireat KEY EPOCH_MS [--w 1|quorum|all]" : "expire KEY MS [--w 1|quorum|all]";
+        List<String> pos = new ArrayList<>(args);
+        WriteConcern concern = takeConcern(pos);
+        exactly(pos, 2, usage);
+        byte[] key = Keys.utf8(pos.get(0));
+        long time = absolute ? TimeArgs.epochMillis(pos.get(1), "EPOCH_MS", true) : TimeArgs.ttlMillis(pos.get(1), "MS", true);
+        try (KvClient c = connect(false)) {
+            ExpireResult r = Futures.join(absolute ? c.expireAtAsync(key, time, concern) : c.expireAsync(key, time, concern));
+            out.println(r == ExpireResult.ABSENT ? "0" : "1");
+            return r == ExpireResult.ABSENT ? ABSENT : OK;
+        }
+    }
+
+    /** persist KEY: 1 when an expiry was removed, 0 when the key had none, 0 (exit 1) when absent. */
+    private int persist(List<String> args) {
+        List<String> pos = new ArrayList<>(args);
+        WriteConcern concern = takeConcern(pos);
+        exactly(pos, 1, "persist KEY [--w 1|quorum|all]");
+        try (KvClient c = connect(false)) {
+            ExpireResult r = Futures.join(c.persistAsync(Keys.utf8(pos.get(0)), concern));
+            out.println(r == ExpireResult.PERSISTED ? "1" : "0");
+            return r == ExpireResult.ABSENT ? ABSENT : OK;
+        }
+    }
+
+    /** ttl KEY: the ms left by the node's clock, -1 without expiry, -2 (exit 1) when absent. */
+    private int ttl(List<String> args) {
+        exactly(args, 1, "ttl KEY");
+        try (KvClient c = connect(false)) {
+            long ms = c.ttl(Keys.utf8(args.get(0)));
+            out.println(ms);
+            return ms == Expiry.TTL_ABSENT ? ABSENT : OK;
+        }
     }
 
     private int ping(List<String> args) {
@@ -486,6 +579,19 @@ public final class EarthwoCli {
             throw new UsageException("no seed address given");
         }
         return out;
+    }
+
+    /** Removes {@code --w X} from {@code args}; the write concern it names, DEFAULT without it. */
+    private static WriteConcern takeConcern(List<String> args) {
+        WriteConcern concern = WriteConcern.DEFAULT;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--w")) {
+                concern = concern(need(args, i + 1, "--w"));
+                args.subList(i, i + 2).clear();
+                i--;
+            }
+        }
+        return concern;
     }
 
     static WriteConcern concern(String s) {

@@ -1,5 +1,11 @@
 package earthwo.cli.internal;
 
+import earthwo.api.Expiry;
+import earthwo.api.Keys;
+import earthwo.api.Record;
+import earthwo.api.Version;
+import earthwo.api.WriteConcern;
+import earthwo.api.WriteOptions;
 import earthwo.client.testing.FakeNodeServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +140,199 @@ class EarthwoCliTest {
     void helpPrintsUsage() {
         assertEquals(0, cli("help"));
         assertTrue(out.contains("usage: earthwo"));
+        for (String command : new String[]{"expire KEY MS", "expireat KEY EPOCH_MS", "ttl KEY", "persist KEY",
+                "--keep-ttl", "--expire-at EPOCH_MS", "--with-ttl"}) {
+            assertTrue(out.contains(command), command);
+        }
+    }
+
+    // ---------------------------------------------------------------- expiry
+
+    private static final long NODE_NOW = 1_700_000_000_000L;
+
+    /** Runs the command; asserts its exit code and its whole stdout (one line). */
+    private void expect(int exitCode, String stdoutLine, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--data";
+        all[1] = data();
+        System.arraycopy(args, 0, all, 2, args.length);
+        assertEquals(exitCode, cli(all), String.join(" ", args) + ": " + err);
+        assertEquals(stdoutLine + "\n", out, String.join(" ", args));
+        assertEquals("", err, String.join(" ", args));
+    }
+
+    @Test
+    void expiryCommandsOnAnAbsentKeyPrintZeroOrMinusTwoAndExitOne() {
+        expect(1, "-2", "ttl", "nope");
+        expect(1, "0", "expire", "nope", "1000");
+        expect(1, "0", "expireat", "nope", "253402300799999");
+        expect(1, "0", "persist", "nope");
+        assertTrue(server.contents().isEmpty(), "nothing was created");
+    }
+
+    @Test
+    void expireTtlAndPersistRoundTrip() {
+        server.wallClock = () -> NODE_NOW;
+        assertEquals(0, cli("--data", data(), "put", "k", "v"));
+        expect(0, "-1", "ttl", "k");
+        expect(0, "0", "persist", "k");
+        expect(0, "1", "expire", "k", "60000");
+        expect(0, "60000", "ttl", "k");
+        expect(0, "1", "expireat", "k", String.valueOf(NODE_NOW + 5000));
+        expect(0, "5000", "ttl", "k");
+        expect(0, "1", "persist", "k");
+        expect(0, "-1", "ttl", "k");
+        expect(0, "v", "get", "k");
+    }
+
+    @Test
+    void aTimeNotInTheFutureDeletesTheKeyAndPrintsOne() {
+        server.wallClock = () -> NODE_NOW;
+        for (String[] command : new String[][]{{"expire", "k", "0"}, {"expireat", "k", String.valueOf(NODE_NOW)},
+                {"expireat", "k", "1"}, {"expireat", "k", "0"}}) {
+            assertEquals(0, cli("--data", data(), "put", "k", "v"));
+            expect(0, "1", command);
+            expect(1, "-2", "ttl", "k");
+            assertEquals(1, cli("--data", data(), "get", "k"), String.join(" ", command));
+        }
+    }
+
+    @Test
+    void expiryWritesTakeAWriteConcern() {
+        assertEquals(0, cli("--data", data(), "put", "k", "v"));
+        expect(0, "1", "expire", "k", "60000", "--w", "all");
+        assertEquals(WriteConcern.ALL, server.lastDataRequest.concern());
+        expect(0, "1", "persist", "k", "--w", "1");
+        assertEquals(WriteConcern.ONE, server.lastDataRequest.concern());
+        expect(0, "1", "expireat", "k", "253402300799999", "--w", "quorum");
+        assertEquals(WriteConcern.QUORUM, server.lastDataRequest.concern());
+    }
+
+    @Test
+    void putExpiresAtAnEpochTimeOrKeepsTheKeysExpiry() {
+        server.wallClock = () -> NODE_NOW;
+        assertEquals(0, cli("--data", data(), "put", "k", "v1", "--expire-at", String.valueOf(NODE_NOW + 10_000)));
+        expect(0, "10000", "ttl", "k");
+        assertEquals(0, cli("--data", data(), "put", "k", "v2", "--keep-ttl"));
+        assertEquals(WriteOptions.KEEP_TTL, server.lastDataRequest.expiresAt(), "keep-ttl goes to the node as -1");
+        expect(0, "10000", "ttl", "k");
+        expect(0, "v2", "get", "k");
+        assertEquals(0, cli("--data", data(), "put", "k", "v3"));
+        expect(0, "-1", "ttl", "k");
+        assertEquals(0, cli("--data", data(), "put", "new", "v", "--keep-ttl"));
+        expect(0, "-1", "ttl", "new");
+    }
+
+    @Test
+    void putTtlCountsFromThisMachinesClock() {
+        long before = System.currentTimeMillis();
+        assertEquals(0, cli("--data", data(), "put", "k", "v", "--ttl", "60000"));
+        long expiresAt = server.lastDataRequest.expiresAt();
+        assertTrue(expiresAt >= before + 60_000 && expiresAt <= System.currentTimeMillis() + 60_000, "" + expiresAt);
+        assertEquals(0, cli("--data", data(), "ttl", "k"));
+        long left = Long.parseLong(out.strip());
+        assertTrue(left > 50_000 && left <= 60_000, out);
+    }
+
+    @Test
+    void putWithAnExpiryInThePastIsTheNodesBadRequest() {
+        assertEquals(2, cli("--data", data(), "put", "k", "v", "--expire-at", "1"));
+        assertTrue(err.startsWith("earthwo: BAD_REQUEST: "), err);
+        assertEquals("", out);
+    }
+
+    @Test
+    void scanWithTtlAddsTheMillisecondsLeft() {
+        assertEquals(0, cli("--data", data(), "put", "a", "1", "--ttl", "60000"));
+        assertEquals(0, cli("--data", data(), "put", "b", "2"));
+        assertEquals(0, cli("--data", data(), "scan", "", "--with-ttl"));
+        String[] lines = out.split("\n");
+        assertEquals(2, lines.length, out);
+        String[] a = lines[0].split("\t");
+        assertEquals("a", a[0]);
+        assertEquals("1", a[1]);
+        long left = Long.parseLong(a[2]);
+        assertTrue(left > 50_000 && left <= 60_000, out);
+        assertEquals("b\t2\t-1", lines[1]);
+        assertEquals(0, cli("--data", data(), "scan", "b", "--limit", "5"));
+        assertEquals("b\t2\n", out, "two columns without --with-ttl");
+    }
+
+    @Test
+    void remainingTimeOfAScannedRecordIsNeverNegativeButMinusOneWithoutExpiry() {
+        Version v = new Version(1, 1);
+        assertEquals(-1, EarthwoCli.remainingMillis(Record.value(Keys.utf8("k"), new byte[0], v, Record.NEVER), 500));
+        assertEquals(250, EarthwoCli.remainingMillis(Record.value(Keys.utf8("k"), new byte[0], v, 750), 500));
+        assertEquals(0, EarthwoCli.remainingMillis(Record.value(Keys.utf8("k"), new byte[0], v, 400), 500),
+                "live on the node, past by this clock");
+    }
+
+    @Test
+    void badTimesAreUsageErrorsAndNeverReachTheNode() {
+        String[][] bad = {
+                {"put", "k", "v", "--ttl", "5", "--keep-ttl"},
+                {"put", "k", "v", "--expire-at", "253402300799999", "--ttl", "5"},
+                {"put", "k", "v", "--keep-ttl", "--expire-at", "253402300799999"},
+                {"put", "k", "v", "--ttl", "0"},
+                {"put", "k", "v", "--ttl", "-5"},
+                {"put", "k", "v", "--ttl", "253402300799999"},
+                {"put", "k", "v", "--expire-at", "0"},
+                {"put", "k", "v", "--expire-at", "253402300800000"},
+                {"put", "k", "v", "--expire-at", "tomorrow"},
+                {"put", "k", "v", "--expire-at"},
+                {"expire", "k"},
+                {"expire", "k", "abc"},
+                {"expire", "k", "-1"},
+                {"expire", "k", "1.5"},
+                {"expire", "k", "99999999999999999999"},
+                {"expire", "k", "253402300799999"},
+                {"expire", "k", "5", "--w", "2"},
+                {"expire", "k", "5", "extra"},
+                {"expireat", "k", "-1"},
+                {"expireat", "k", "253402300800000"},
+                {"expireat", "k", "noon"},
+                {"ttl"},
+                {"ttl", "a", "b"},
+                {"persist"},
+                {"persist", "k", "--ttl", "5"},
+                {"scan", "a", "b", "--with-ttl"},
+        };
+        for (String[] args : bad) {
+            String[] all = new String[args.length + 2];
+            all[0] = "--data";
+            all[1] = data();
+            System.arraycopy(args, 0, all, 2, args.length);
+            assertEquals(64, cli(all), String.join(" ", args));
+            assertTrue(err.startsWith("earthwo: ") && err.contains("run 'earthwo help' for usage"), err);
+            assertEquals("", out);
+        }
+        assertEquals(0, server.received(), "no request was sent");
+    }
+
+    @Test
+    void usageMessagesSayWhatIsWrong() {
+        assertEquals(64, cli("--data", data(), "expire", "k", "soon"));
+        assertTrue(err.startsWith("earthwo: MS needs a number of milliseconds, not 'soon'"), err);
+        assertEquals(64, cli("--data", data(), "expire", "k", "-3"));
+        assertTrue(err.startsWith("earthwo: MS must be 0 or more milliseconds ending by year 9999, not -3"), err);
+        assertEquals(64, cli("--data", data(), "expireat", "k", "99999999999999999999"));
+        assertTrue(err.startsWith("earthwo: EPOCH_MS is too large: 99999999999999999999"), err);
+        assertEquals(64, cli("--data", data(), "put", "k", "v", "--ttl", "5", "--keep-ttl"));
+        assertTrue(err.startsWith("earthwo: --ttl and --keep-ttl exclude each other"), err);
+        assertEquals(64, cli("--data", data(), "put", "k", "v", "--expire-at", "0"));
+        assertTrue(err.startsWith("earthwo: --expire-at must be an epoch time in milliseconds from 1 to "
+                + Expiry.MAX_EXPIRES_AT), err);
+    }
+
+    @Test
+    void theNodesTypedRefusalIsExitTwo() {
+        server.wallClock = () -> Expiry.MAX_EXPIRES_AT - 10;
+        assertEquals(0, cli("--data", data(), "put", "k", "v"));
+        // valid by this machine's clock, past year 9999 by the node's
+        assertEquals(2, cli("--data", data(), "expire", "k", "1000"));
+        assertTrue(err.startsWith("earthwo: BAD_REQUEST: "), err);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertEquals("", out);
     }
 
     @Test

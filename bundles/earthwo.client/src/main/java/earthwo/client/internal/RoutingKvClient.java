@@ -2,11 +2,14 @@ package earthwo.client.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Futures;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Segments;
 import earthwo.api.Version;
+import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
@@ -41,10 +44,11 @@ import java.util.function.IntFunction;
  *
  * <h2>Routing</h2>
  * On connect the client tries the seeds in order; the first that answers is the <em>home</em>
- * node, and its segment map (MAP request) is installed. A key goes to the replicas of
- * {@code Segments.segmentOf(key, map.segmentCount())}, master first, then to the seeds; a
- * connection to a node is opened on first use, from the address in {@code map.nodes()}. SCAN,
- * STATUS and MAP have no key: they go to the home node first, then to the other known nodes.
+ * node, and its segment map (MAP request) is installed. A key (GET, PUT, DEL, EXPIRE, TTL) goes
+ * to the replicas of {@code Segments.segmentOf(key, map.segmentCount())}, master first, then to
+ * the seeds; a connection to a node is opened on first use, from the address in
+ * {@code map.nodes()}. SCAN, STATUS and MAP have no key: they go to the home node first, then to
+ * the other known nodes.
  * A scan is answered by one node, which merges the segments it holds; in a cluster where that
  * node does not hold every segment the page covers only its segments.
  *
@@ -60,7 +64,9 @@ import java.util.function.IntFunction;
  * always happens, at most {@value #MAX_ATTEMPTS} attempts); then the last error is returned. A
  * write whose first attempt reached the node but whose answer was lost is applied again: the
  * retried put gets a newer version (last writer wins makes that harmless for puts; a retried
- * delete may report {@code false}). EXEC is never retried, so an admin command runs at most once.
+ * delete may report {@code false}, a retried expire of 0 ms ABSENT, a retried persist
+ * NO_EXPIRY, and a retried time to live counts from the node's clock at the retry). EXEC is
+ * never retried, so an admin command runs at most once.
  * A node whose connect failed is skipped for {@value #DOWN_MILLIS} ms while the route has others.
  *
  * <h2>Map refresh</h2>
@@ -209,7 +215,8 @@ public final class RoutingKvClient implements KvClient {
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "value must not be null");
         }
         WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
-        return call(k, id -> Request.put(id, k, value, o.expiresAt(), o.concern()), Response::version, true);
+        // wireExpiresAt: -1 when the options keep the key's expiry, which only the node can see
+        return call(k, id -> Request.put(id, k, value, o.wireExpiresAt(), o.concern()), Response::version, true);
     }
 
     @Override
@@ -217,6 +224,40 @@ public final class RoutingKvClient implements KvClient {
         byte[] k = checkKey(key);
         WriteOptions o = options == null ? WriteOptions.DEFAULT : options;
         return call(k, id -> Request.delete(id, k, o.concern()), Response::existed, true);
+    }
+
+    /**
+     * Fails fast on a time to live no node would accept; checked against this machine's clock, so
+     * a value at the very edge (year 9999) is left to the node, which counts from its own clock.
+     */
+    @Override
+    public CompletableFuture<ExpireResult> expireAsync(byte[] key, long ttlMillis, WriteConcern concern) {
+        byte[] k = checkKey(key);
+        Expiry.fromTtl(System.currentTimeMillis(), ttlMillis, true);
+        return sendExpire(k, Request.EXPIRE_IN, ttlMillis, concern);
+    }
+
+    @Override
+    public CompletableFuture<ExpireResult> expireAtAsync(byte[] key, long epochMillis, WriteConcern concern) {
+        byte[] k = checkKey(key);
+        return sendExpire(k, Request.EXPIRE_AT, Expiry.checkAbsolute(epochMillis), concern);
+    }
+
+    @Override
+    public CompletableFuture<ExpireResult> persistAsync(byte[] key, WriteConcern concern) {
+        return sendExpire(checkKey(key), Request.EXPIRE_PERSIST, 0, concern);
+    }
+
+    /** EXPIRE is a write: routed to the key's master and retried like PUT and DEL. */
+    private CompletableFuture<ExpireResult> sendExpire(byte[] k, int mode, long time, WriteConcern concern) {
+        WriteConcern c = concern == null ? WriteConcern.DEFAULT : concern;
+        return call(k, id -> Request.expire(id, k, mode, time, c), Response::expireResult, true);
+    }
+
+    @Override
+    public CompletableFuture<Long> ttlAsync(byte[] key) {
+        byte[] k = checkKey(key);
+        return call(k, id -> Request.ttl(id, k), Response::ttlMillis, true);
     }
 
     @Override
@@ -251,6 +292,26 @@ public final class RoutingKvClient implements KvClient {
     @Override
     public boolean delete(byte[] key) {
         return Futures.join(deleteAsync(notOnClientThread(key), WriteOptions.DEFAULT));
+    }
+
+    @Override
+    public ExpireResult expire(byte[] key, long ttlMillis) {
+        return Futures.join(expireAsync(notOnClientThread(key), ttlMillis, WriteConcern.DEFAULT));
+    }
+
+    @Override
+    public ExpireResult expireAt(byte[] key, long epochMillis) {
+        return Futures.join(expireAtAsync(notOnClientThread(key), epochMillis, WriteConcern.DEFAULT));
+    }
+
+    @Override
+    public ExpireResult persist(byte[] key) {
+        return Futures.join(persistAsync(notOnClientThread(key), WriteConcern.DEFAULT));
+    }
+
+    @Override
+    public long ttl(byte[] key) {
+        return Futures.join(ttlAsync(notOnClientThread(key)));
     }
 
     @Override

@@ -2,13 +2,18 @@ package earthwo.client.internal;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Keys;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
+import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory.Config;
+import earthwo.api.protocol.Opcode;
+import earthwo.api.protocol.Request;
 import earthwo.client.CommandFailedException;
 import earthwo.client.EarthwoClients;
 import earthwo.client.testing.FakeNodeServer;
@@ -365,6 +370,155 @@ class RoutingKvClientTest {
         // the map names the node as 127.0.0.1:port, so keys go there: a second connection
         assertEquals(2, s.connections());
         assertEquals(Map.of("k", "v"), s.contents());
+    }
+
+    // ---------------------------------------------------------------- expiry
+
+    private static final long NODE_NOW = 1_700_000_000_000L;
+
+    @Test
+    void expireTtlAndPersistFollowTheNodesAnswers() throws Exception {
+        FakeNodeServer s = server(1);
+        s.wallClock = () -> NODE_NOW;
+        KvClient c = client(Config.seeds(s.address()));
+        byte[] k = utf8("session");
+        assertEquals(Expiry.TTL_ABSENT, c.ttl(k));
+        assertEquals(ExpireResult.ABSENT, c.expire(k, 1000));
+        assertEquals(ExpireResult.ABSENT, c.persist(k));
+        c.put(k, utf8("x"));
+        assertEquals(Expiry.TTL_NONE, c.ttl(k));
+        assertEquals(ExpireResult.NO_EXPIRY, c.persist(k));
+
+        assertEquals(ExpireResult.SET, c.expire(k, 60_000));
+        assertEquals(60_000, c.ttl(k), "counted from the node's clock");
+        assertEquals(NODE_NOW + 60_000, c.get(k).orElseThrow().expiresAt());
+        assertEquals(ExpireResult.SET, c.expireAt(k, NODE_NOW + 5_000));
+        assertEquals(5_000, c.ttlAsync(k).get(5, TimeUnit.SECONDS));
+        assertEquals(ExpireResult.PERSISTED, c.persistAsync(k, WriteConcern.ALL).get(5, TimeUnit.SECONDS));
+        assertEquals(Expiry.TTL_NONE, c.ttl(k));
+        assertEquals("x", Keys.string(c.get(k).orElseThrow().value()), "expiry changes keep the value");
+
+        assertEquals(ExpireResult.DELETED, c.expire(k, 0), "0 ms deletes, as Redis's EXPIRE");
+        assertEquals(Optional.empty(), c.get(k));
+        c.put(k, utf8("y"));
+        assertEquals(ExpireResult.DELETED, c.expireAt(k, NODE_NOW - 1), "a time not in the future deletes");
+        assertEquals(Expiry.TTL_ABSENT, c.ttl(k));
+    }
+
+    @Test
+    void expireCarriesModeTimeAndConcernOnTheWire() throws Exception {
+        FakeNodeServer s = server(1);
+        KvClient c = client(Config.seeds(s.address()));
+        c.expireAsync(utf8("k"), 1234, WriteConcern.ONE).get(5, TimeUnit.SECONDS);
+        Request r = s.lastDataRequest;
+        assertEquals(Opcode.EXPIRE, r.opcode());
+        assertEquals(Request.EXPIRE_IN, r.expireMode());
+        assertEquals(1234, r.expiresAt());
+        assertEquals(WriteConcern.ONE, r.concern());
+        c.expireAtAsync(utf8("k"), 99, null).get(5, TimeUnit.SECONDS);
+        assertEquals(Request.EXPIRE_AT, s.lastDataRequest.expireMode());
+        assertEquals(99, s.lastDataRequest.expiresAt());
+        assertEquals(WriteConcern.DEFAULT, s.lastDataRequest.concern());
+        c.persist(utf8("k"));
+        assertEquals(Request.EXPIRE_PERSIST, s.lastDataRequest.expireMode());
+        c.ttl(utf8("k"));
+        assertEquals(Opcode.TTL, s.lastDataRequest.opcode());
+    }
+
+    @Test
+    void putKeepingTtlSendsMinusOneAndTheNodeKeepsTheExpiry() throws Exception {
+        FakeNodeServer s = server(1);
+        s.wallClock = () -> NODE_NOW;
+        KvClient c = client(Config.seeds(s.address()));
+        byte[] k = utf8("k");
+        c.put(k, utf8("v1"), WriteOptions.DEFAULT.expiringAt(NODE_NOW + 10_000));
+        assertEquals(NODE_NOW + 10_000, s.lastDataRequest.expiresAt());
+        c.put(k, utf8("v2"), WriteOptions.DEFAULT.keepingTtl());
+        assertEquals(WriteOptions.KEEP_TTL, s.lastDataRequest.expiresAt());
+        assertEquals(10_000, c.ttl(k));
+        assertEquals("v2", Keys.string(c.get(k).orElseThrow().value()));
+        c.put(k, utf8("v3"));
+        assertEquals(Expiry.TTL_NONE, c.ttl(k), "a plain put removes the expiry");
+    }
+
+    @Test
+    void impossibleTimesFailWithoutARoundTrip() throws Exception {
+        FakeNodeServer s = server(1);
+        KvClient c = client(Config.seeds(s.address()));
+        c.put(utf8("k"), utf8("v"));
+        int before = s.received();
+        for (org.junit.jupiter.api.function.Executable x : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> c.expire(utf8("k"), -1),
+                () -> c.expire(utf8("k"), Long.MAX_VALUE),
+                () -> c.expire(utf8("k"), Expiry.MAX_EXPIRES_AT),
+                () -> c.expireAt(utf8("k"), -5),
+                () -> c.expireAt(utf8("k"), Expiry.MAX_EXPIRES_AT + 1),
+                () -> c.ttl(new byte[0]),
+                () -> c.persist(null))) {
+            assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class, x).code());
+        }
+        assertEquals(before, s.received(), "nothing was sent");
+        assertEquals(ExpireResult.SET, c.expireAt(utf8("k"), Expiry.MAX_EXPIRES_AT), "year 9999 is allowed");
+    }
+
+    @Test
+    void theNodesOwnRefusalSurfacesTyped() throws Exception {
+        FakeNodeServer s = server(1);
+        s.wallClock = () -> Expiry.MAX_EXPIRES_AT - 10;
+        KvClient c = client(Config.seeds(s.address()));
+        c.put(utf8("k"), utf8("v"));
+        // valid by this machine's clock, past year 9999 by the node's
+        EarthwoException e = failure(c.expireAsync(utf8("k"), 1000, WriteConcern.DEFAULT));
+        assertEquals(ErrorCode.BAD_REQUEST, e.code());
+        assertTrue(e.getMessage().contains("9999"), e.getMessage());
+    }
+
+    @Test
+    void expireAndTtlFollowWrongSegment() throws Exception {
+        FakeNodeServer s = server(1);
+        RoutingKvClient c = (RoutingKvClient) client(Config.seeds(s.address()));
+        c.put(utf8("k"), utf8("v"));
+        s.wrongSegmentOnce = true;
+        assertEquals(ExpireResult.SET, c.expire(utf8("k"), 60_000));
+        assertEquals(2, c.segmentMap().epoch(), "the map was refreshed");
+        s.wrongSegmentOnce = true;
+        assertTrue(c.ttl(utf8("k")) > 0);
+        assertEquals(3, c.segmentMap().epoch());
+    }
+
+    @Test
+    void expireInFlightOnADyingNodeIsRetriedOnTheSecondSeed() throws Exception {
+        FakeNodeServer a = server(1);
+        FakeNodeServer b = server(2);
+        KvClient c = client(Config.seeds(a.address(), b.address()).withRequestTimeout(Duration.ofSeconds(3)));
+        c.put(utf8("warm-up"), utf8("v"));
+        b.wallClock = () -> NODE_NOW;
+        a.silent = true;
+        a.answerControl = false;
+        CompletableFuture<ExpireResult> expire = c.expireAsync(utf8("k"), 1000, WriteConcern.DEFAULT);
+        CompletableFuture<Long> ttl = c.ttlAsync(utf8("k"));
+        waitFor(() -> a.received() >= 4);
+        a.kill();
+        assertEquals(ExpireResult.ABSENT, expire.get(10, TimeUnit.SECONDS), "answered by the second seed");
+        assertEquals(Expiry.TTL_ABSENT, ttl.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void blockingExpiryCallsAreRefusedOnClientThreads() throws Exception {
+        FakeNodeServer s = server(1);
+        KvClient c = client(Config.seeds(s.address()));
+        CompletableFuture<Throwable> onClientThread = new CompletableFuture<>();
+        ClientThread t = new ClientThread("test-callback", () -> {
+            try {
+                c.ttl(utf8("a"));
+                onClientThread.complete(null);
+            } catch (Throwable x) {
+                onClientThread.complete(x);
+            }
+        });
+        t.start();
+        assertInstanceOf(IllegalStateException.class, onClientThread.get(5, TimeUnit.SECONDS));
+        t.join();
     }
 
     static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {

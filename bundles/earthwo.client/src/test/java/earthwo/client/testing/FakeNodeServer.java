@@ -2,10 +2,13 @@ package earthwo.client.testing;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
+import earthwo.api.ExpireResult;
+import earthwo.api.Expiry;
 import earthwo.api.Keys;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
+import earthwo.api.WriteOptions;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.protocol.Frames;
@@ -34,11 +37,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * TEST DOUBLE — not the Earthwo node. A tiny single-node server on 127.0.0.1:0 that speaks the
  * real codec ({@link Request#decode}, {@link Response#encode}) over an in-memory sorted map, so
- * the client can be tested over real TCP while the real server is being written. One thread per
+ * the client can be tested over real TCP while the real server is being written. Expired keys are
+ * invisible by {@link #wallClock}; EXPIRE and TTL follow the node's documented semantics (a time
+ * not in the future deletes the key, EXPIRE_AT 0 included). One thread per
  * connection; faults are switched on by the test (never answer, die, send an oversize frame,
  * answer WRONG_SEGMENT once, require a secret).
  */
@@ -75,6 +81,10 @@ public final class FakeNodeServer implements AutoCloseable {
         }
         return "ran " + cmd;
     };
+    /** The node's wall clock for expiries (epoch ms); tests may fix it. */
+    public volatile LongSupplier wallClock = System::currentTimeMillis;
+    /** The last data request answered (GET, PUT, DEL, SCAN, EXPIRE, TTL), for tests to inspect. */
+    public volatile Request lastDataRequest;
     /** The segment map MAP answers with; null: {@link #segmentMap()}'s own (every segment here). */
     public volatile SegmentMap map;
     private volatile long mapEpoch = 1;
@@ -263,18 +273,38 @@ public final class FakeNodeServer implements AutoCloseable {
             mapEpoch++;
             return Response.error(req.id(), EarthwoException.wrongSegment("not mine", mapEpoch));
         }
+        lastDataRequest = req;
+        long now = wallClock.getAsLong();
         switch (req.opcode()) {
             case GET: {
-                Record r = data.get(k);
+                Record r = live(k, now);
                 return r == null ? Response.notFound(req.id()) : Response.record(req.id(), r);
             }
             case PUT: {
+                long expiresAt = req.expiresAt();
+                if (expiresAt == WriteOptions.KEEP_TTL) {
+                    Record old = live(k, now);
+                    expiresAt = old == null ? Record.NEVER : old.expiresAt();
+                } else if (expiresAt != Record.NEVER && expiresAt <= now) {
+                    return Response.error(req.id(), ErrorCode.BAD_REQUEST, "expiry " + expiresAt + " is not in the future");
+                }
                 Version v = new Version(clock.incrementAndGet(), nodeId);
-                data.put(k, Record.value(k, req.value(), v, req.expiresAt()));
+                data.put(k, Record.value(k, req.value(), v, expiresAt));
                 return Response.version(req.id(), v);
             }
-            case DEL:
-                return Response.deleted(req.id(), data.remove(k) != null);
+            case DEL: {
+                boolean existed = live(k, now) != null;
+                data.remove(k);
+                return Response.deleted(req.id(), existed);
+            }
+            case EXPIRE:
+                try {
+                    return Response.expired(req.id(), expire(req, now));
+                } catch (EarthwoException e) {
+                    return Response.error(req.id(), e);
+                }
+            case TTL:
+                return Response.ttl(req.id(), Expiry.remaining(data.get(k), now));
             case SCAN: {
                 List<Record> out = new ArrayList<>();
                 byte[] from = req.startAfter();
@@ -283,6 +313,9 @@ public final class FakeNodeServer implements AutoCloseable {
                         if (Keys.compare(e.getKey(), k) > 0 && out.size() > 0) {
                             break;
                         }
+                        continue;
+                    }
+                    if (!e.getValue().isLiveAt(now)) {
                         continue;
                     }
                     if (out.size() == req.limit()) {
@@ -295,6 +328,38 @@ public final class FakeNodeServer implements AutoCloseable {
             default:
                 return Response.error(req.id(), ErrorCode.BAD_REQUEST, "unsupported " + req.opcode());
         }
+    }
+
+    private Record live(byte[] k, long now) {
+        Record r = data.get(k);
+        return r != null && r.isLiveAt(now) ? r : null;
+    }
+
+    private ExpireResult expire(Request req, long now) {
+        byte[] k = req.key();
+        long expiresAt = switch (req.expireMode()) {
+            case Request.EXPIRE_IN -> Expiry.fromTtl(now, req.expiresAt(), true);
+            case Request.EXPIRE_AT -> Expiry.checkAbsolute(req.expiresAt());
+            default -> Record.NEVER;
+        };
+        Record old = live(k, now);
+        if (old == null) {
+            return ExpireResult.ABSENT;
+        }
+        Version v = new Version(clock.incrementAndGet(), nodeId);
+        if (req.expireMode() == Request.EXPIRE_PERSIST) {
+            if (old.expiresAt() == Record.NEVER) {
+                return ExpireResult.NO_EXPIRY;
+            }
+            data.put(k, Record.value(k, old.value(), v, Record.NEVER));
+            return ExpireResult.PERSISTED;
+        }
+        if (expiresAt <= now) { // EXPIRE_AT 0 is epoch 0, long past: deletes too
+            data.remove(k);
+            return ExpireResult.DELETED;
+        }
+        data.put(k, Record.value(k, old.value(), v, expiresAt));
+        return ExpireResult.SET;
     }
 
     /** Names of live threads whose name starts with the prefix. */

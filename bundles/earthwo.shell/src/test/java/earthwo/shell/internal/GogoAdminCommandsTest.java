@@ -80,7 +80,7 @@ class GogoAdminCommandsTest {
         threadIO.start();
         processor = new CommandProcessorImpl(threadIO);
         KvCommands kvCommands = new KvCommands(kv, now::get);
-        for (String f : new String[] {"put", "get", "del", "scan"}) {
+        for (String f : new String[] {"put", "get", "del", "scan", "expire", "expireat", "ttl", "persist"}) {
             processor.addCommand("kv", kvCommands, f);
         }
         NodeCommands node = new NodeCommands(() -> new NodeCommands.BundleStats(3, 3), () -> 1_000L);
@@ -143,6 +143,39 @@ class GogoAdminCommandsTest {
         assertEquals("k1\tv1\nk2\tv2\n# more: kv:scan --limit 2 --after 'k2' 'k'\n", first.output());
         Result second = admin.execute("kv:scan --limit 2 --after 'k2' 'k'");
         assertEquals("k3\tv3\n", second.output());
+    }
+
+    @Test
+    void expiryCommandsThroughGogo() {
+        assertEquals("-2\n", admin.execute("kv:ttl k").output());
+        assertEquals("0\n", admin.execute("kv:expire k 1000").output());
+        assertTrue(admin.execute("kv:put --expire-at " + (now.get() + 10_000) + " k v1").ok());
+        assertEquals("10000\n", admin.execute("kv:ttl k").output());
+        assertTrue(admin.execute("kv:put --keep-ttl k v2").ok());
+        assertEquals("k\tv2\t10000\n", admin.execute("kv:scan --with-ttl k").output());
+        assertEquals("1\n", admin.execute("kv:expire k 3000").output());
+        assertEquals("3000\n", admin.execute("kv:ttl k").output());
+        assertEquals("1\n", admin.execute("kv:persist k").output());
+        assertEquals("0\n", admin.execute("kv:persist k").output());
+        assertEquals("-1\n", admin.execute("kv:ttl k").output());
+        assertEquals("1\n", admin.execute("kv:expireat k 0").output());
+        assertEquals("", admin.execute("kv:get k").output());
+    }
+
+    @Test
+    void badExpiryArgumentsFailThroughGogo() {
+        assertTrue(admin.execute("kv:put k v").ok());
+        Result negative = admin.execute("kv:expire k -5");
+        assertFalse(negative.ok());
+        assertTrue(negative.output().startsWith("BAD_REQUEST: time to live must be 0 or more"), negative.output());
+        Result both = admin.execute("kv:put --ttl 5 --keep-ttl k v");
+        assertFalse(both.ok());
+        assertTrue(both.output().contains("exclude each other"), both.output());
+        Result word = admin.execute("kv:put --expire-at soon k v");
+        assertFalse(word.ok());
+        assertTrue(word.output().contains("--expire-at needs an epoch time"), word.output());
+        assertFalse(admin.execute("kv:expire k soon").ok());
+        assertEquals("-1\n", admin.execute("kv:ttl k").output(), "nothing changed");
     }
 
     @Test
