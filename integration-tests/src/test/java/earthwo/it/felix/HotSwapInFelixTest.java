@@ -5,6 +5,7 @@ import earthwo.api.Keys;
 import earthwo.api.Kv;
 import earthwo.api.Record;
 import earthwo.api.WriteOptions;
+import earthwo.api.admin.StatusSource;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import org.junit.Test;
@@ -16,6 +17,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Filter;
 import org.osgi.util.tracker.ServiceTracker;
 
 import javax.inject.Inject;
@@ -46,16 +48,20 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 /**
- * The real node bundles in a real Felix. A client talks to the node over its socket
- * while the storage bundle (JE) and the server bundle (Netty) are updated in place: no operation
- * fails after the client's retry, every write is readable afterwards, and the updated bundles'
- * JE and Netty threads are gone (the old revisions stopped everything they started).
+ * The real node bundles in a real Felix. A client talks to the node over its socket, writing
+ * keys that live and keys that expire at once (work for the reaper), while the storage bundle
+ * (JE), the server bundle (Netty) and the ttl bundle (the reaper) are updated in place: no
+ * operation fails after the client's retry, every write is readable afterwards, the reaper runs
+ * again after each update, and the updated bundles' JE, Netty and reaper threads are gone (the
+ * old revisions stopped everything they started).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapInFelixTest {
 
     private static final Duration RETRY_FOR = Duration.ofSeconds(30);
+    /** The reaper's thread; one while the ttl bundle is active, whatever was updated. */
+    private static final String REAPER_THREAD = "earthwo-ttl-reaper";
 
     @Inject
     private BundleContext context;
@@ -101,6 +107,7 @@ public class HotSwapInFelixTest {
 
         Bundle storage = installed("earthwo.storage");
         Bundle server = installed("earthwo.server");
+        Bundle ttl = installed("earthwo.ttl");
         Map<String, Integer> baseline;
         try (KvClient client = clients.connect(KvClientFactory.Config.seeds(endpoint)
                 .withRequestTimeout(Duration.ofSeconds(5)))) {
@@ -117,13 +124,19 @@ public class HotSwapInFelixTest {
                 }
                 update(server);
                 loop.awaitOps(loop.ops.get() + 300);
+                for (int round = 0; round < 2; round++) {
+                    update(ttl);
+                    awaitReaperRunning();
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
+                awaitReaperRunning(); // also after the updates of the store it reads
             } finally {
                 loop.running.set(false);
                 t.join(60_000);
             }
             assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
             System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
-                    + " retried during 4 bundle updates");
+                    + " retried during 6 bundle updates");
             for (Map.Entry<String, String> e : loop.written.entrySet()) {
                 Optional<Record> r = client.get(Keys.utf8(e.getKey()));
                 assertTrue("lost " + e.getKey(), r.isPresent());
@@ -135,6 +148,22 @@ public class HotSwapInFelixTest {
         Map<String, Integer> expected = baseline;
         waitFor(() -> threadCounts().equals(expected), "thread counts back to " + expected
                 + " (now " + threadCounts() + ")");
+        assertEquals("reaper threads", Integer.valueOf(1), expected.get(REAPER_THREAD));
+    }
+
+    /** Waits for the reaper's status source to be back and to report its thread running. */
+    private void awaitReaperRunning() throws Exception {
+        Filter filter = context.createFilter("(&(objectClass=" + StatusSource.class.getName() + ")(earthwo.status.name=ttl))");
+        ServiceTracker<StatusSource, StatusSource> tracker = new ServiceTracker<>(context, filter, null);
+        tracker.open();
+        try {
+            waitFor(() -> {
+                StatusSource s = tracker.getService();
+                return s != null && Boolean.TRUE.equals(s.status().get("reaper.running"));
+            }, "the reaper running (ttl.reaper.running = true)");
+        } finally {
+            tracker.close();
+        }
     }
 
     private Bundle installed(String symbolicName) {
@@ -214,6 +243,11 @@ public class HotSwapInFelixTest {
             for (int i = 0; running.get(); i++) {
                 String key = "swap:" + i;
                 String value = "v" + i;
+                // Expires a second later, while bundles are updated: work for the reaper. (A second
+                // so that it is still in the future when the node takes it, or the put is refused.)
+                String expiring = "swap-ttl:" + i;
+                withRetry(() -> client.put(Keys.utf8(expiring), Keys.utf8(value),
+                        WriteOptions.DEFAULT.expiringAt(System.currentTimeMillis() + 1_000)));
                 if (withRetry(() -> client.put(Keys.utf8(key), Keys.utf8(value), WriteOptions.DEFAULT))) {
                     written.put(key, value);
                     withRetry(() -> {

@@ -1,0 +1,53 @@
+package earthwo.ttl.internal;
+
+import java.util.Arrays;
+
+/**
+ * Reaper lag (reap completion time minus the key's expiry, in ms) of the most recent reaps, for
+ * percentiles: a ring of the last {@code capacity} values. Exact over a window the operator can
+ * reason about ("the last 10,000 reaps"), and small: 80 KB by default.
+ */
+final class LagWindow {
+
+    static final int DEFAULT_CAPACITY = 10_000;
+
+    private final long[] ring;
+    private int next;
+    private int size;
+
+    LagWindow() {
+        this(DEFAULT_CAPACITY);
+    }
+
+    LagWindow(int capacity) {
+        this.ring = new long[capacity];
+    }
+
+    synchronized void record(long lagMillis) {
+        ring[next] = Math.max(0, lagMillis);
+        next = (next + 1) % ring.length;
+        size = Math.min(size + 1, ring.length);
+    }
+
+    /** Values in the window. */
+    synchronized int size() {
+        return size;
+    }
+
+    /**
+     * The nearest-rank percentile ({@code p} in 0..100] of the window's values, or -1 when it is
+     * empty.
+     */
+    long percentile(double p) {
+        long[] values;
+        synchronized (this) {
+            values = Arrays.copyOf(ring, size);
+        }
+        if (values.length == 0) {
+            return -1;
+        }
+        Arrays.sort(values);
+        int rank = (int) Math.ceil(p / 100.0 * values.length);
+        return values[Math.min(values.length, Math.max(1, rank)) - 1];
+    }
+}
