@@ -2,8 +2,11 @@ package earthwo.api.storage;
 
 import earthwo.api.Record;
 import earthwo.api.Version;
+import earthwo.api.hooks.EventType;
+import earthwo.api.hooks.KeyEvent;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,6 +61,23 @@ public interface SegmentStore {
     }
 
     /**
+     * As {@link #applyDeferred}; when the store keeps an outbox ({@link #keepsOutbox()}) and the
+     * record is applied, the change is recorded in the segment's outbox in the same transaction,
+     * as an event of {@code type}, or, when {@code type} is null, of the type the stored record
+     * makes it: DELETED for a tombstone, UPDATED over a record live at the new version's time,
+     * else CREATED. {@link ApplyResult#event()} tells what was recorded. A stale record records
+     * nothing: its key already holds a newer change, whose event came first.
+     */
+    default ApplyResult applyDeferred(int segment, Record record, EventType type) {
+        return applyDeferred(segment, record);
+    }
+
+    /** {@link #applyDeferredIf} that records its event as {@link #applyDeferred(int, Record, EventType)} does. */
+    default ApplyResult applyDeferredIf(int segment, Record record, Version expected, EventType type) {
+        return applyDeferredIf(segment, record, expected);
+    }
+
+    /**
      * Completes once every change {@link #applyDeferred} returned before this call is durable
      * according to the store's durability setting; completes exceptionally if the store could
      * not write its log (the changes' fate is then unknown). Completions may run on a thread of
@@ -96,6 +116,59 @@ public interface SegmentStore {
         throw new UnsupportedOperationException("this store keeps no expiry index");
     }
 
+    /** Whether this store records every applied change in its segments' outboxes (for hooks). */
+    default boolean keepsOutbox() {
+        return false;
+    }
+
+    /**
+     * Events of the segment's outbox with versions after {@code after} ({@link Version#ZERO}: from
+     * the first), in version order, at most {@code limit}.
+     */
+    default List<KeyEvent> events(int segment, Version after, int limit) {
+        return List.of();
+    }
+
+    /** Removes the segment's events with versions up to {@code through}; returns how many. */
+    default long trimEvents(int segment, Version through) {
+        return 0;
+    }
+
+    /** Events held in the segment's outbox. */
+    default long outboxSize(int segment) {
+        return 0;
+    }
+
+    /**
+     * What the store dropped from the segment's outbox because the outbox was full: the newest
+     * dropped version and how many were dropped since the store was created; null if none.
+     */
+    default OutboxLoss outboxLoss(int segment) {
+        return null;
+    }
+
+    /**
+     * Durable delivery positions kept under {@code name} (a hook's): per segment, the version
+     * through which its events were acknowledged. Empty for an unknown name.
+     */
+    default Map<Integer, Version> positions(String name) {
+        return Map.of();
+    }
+
+    /** Moves {@code name}'s position in the segment forward to {@code through} (never back). */
+    default void savePosition(String name, int segment, Version through) {
+        throw new UnsupportedOperationException("this store keeps no delivery positions");
+    }
+
+    /** Names with positions, each with the wall-clock time (epoch ms) a position of it was last saved. */
+    default Map<String, Long> positionNames() {
+        return Map.of();
+    }
+
+    /** Forgets every position of {@code name}. */
+    default void dropPositions(String name) {
+    }
+
     /** Removes a record outright (tombstone purge), only if it still has {@code version}. */
     boolean purge(int segment, Record record);
 
@@ -121,10 +194,21 @@ public interface SegmentStore {
     final class ApplyResult {
         private final boolean applied;
         private final Record previous;
+        private final EventType event;
 
         public ApplyResult(boolean applied, Record previous) {
+            this(applied, previous, null);
+        }
+
+        public ApplyResult(boolean applied, Record previous, EventType event) {
             this.applied = applied;
             this.previous = previous;
+            this.event = event;
+        }
+
+        /** The type of the event recorded in the outbox for this change, or null if none was. */
+        public EventType event() {
+            return event;
         }
 
         /** True if the record was newer and is now stored. */

@@ -3,6 +3,7 @@ package earthwo.replication.internal;
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
+import earthwo.api.hooks.EventType;
 import earthwo.api.cluster.PeerLinks;
 
 import java.time.Duration;
@@ -30,13 +31,18 @@ final class PeerLinksTransport implements ReplicaTransport {
 
     @Override
     public CompletionStage<Void> send(int nodeId, int segment, Record record) {
+        return send(nodeId, segment, record, null);
+    }
+
+    @Override
+    public CompletionStage<Void> send(int nodeId, int segment, Record record, EventType event) {
         PeerLinks l = links.get();
         if (l == null) {
             return CompletableFuture.failedFuture(new EarthwoException(ErrorCode.UNAVAILABLE,
                     "no node-to-node links: replica node " + nodeId + " of segment " + segment + " is not reachable"));
         }
         try {
-            return l.call(nodeId, PeerMessages.encodeApply(segment, mapEpoch.getAsLong(), record), timeout)
+            return l.call(nodeId, PeerMessages.encodeApply(segment, mapEpoch.getAsLong(), record, event), timeout)
                     .thenApply(answer -> {
                         PeerMessages.decodeApplied(answer);
                         return null;

@@ -8,6 +8,7 @@ import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.hooks.EventType;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -17,7 +18,8 @@ import java.nio.ByteBuffer;
  * "Peer messages"). All integers are big-endian; {@code bytes} is an i32 length then the bytes.
  *
  * <pre>
- * APPLY   (1) request: u8 1, i32 segment, i64 mapEpoch, u8 flags (bit 0 tombstone),
+ * APPLY   (1) request: u8 1, i32 segment, i64 mapEpoch, u8 flags (bit 0 tombstone, bits 1–3 the
+ *                      event type code of the hooks' outbox, 0 = let the replica decide),
  *                      i64 version.timestamp, i32 version.nodeId, i64 expiresAt, bytes key, bytes value
  *             answer:  u8 outcome (1 applied, 0 stale: the replica already had this or a newer version)
  * FORWARD (2) request: u8 2, u8 op (0 PUT, 1 DEL, 2 EXPIRE), u8 concern (0 DEFAULT, 1 ONE, 2 QUORUM,
@@ -41,13 +43,16 @@ final class PeerMessages {
     static final int LAST_TYPE = 15;
 
     private static final int FLAG_TOMBSTONE = 0x01;
+    /** Bits 1–3 of APPLY's flags: the event type's code (0: none given, the replica decides). */
+    private static final int EVENT_SHIFT = 1;
+    private static final int EVENT_MASK = 0x07 << EVENT_SHIFT;
     private static final int MAX_KEY = 64 * 1024;
 
     private PeerMessages() {
     }
 
-    /** A record sent to a replica. */
-    record Apply(int segment, long mapEpoch, Record record) {
+    /** A record sent to a replica, with the type of its event (null: the replica decides). */
+    record Apply(int segment, long mapEpoch, Record record, EventType event) {
     }
 
     /**
@@ -110,11 +115,16 @@ final class PeerMessages {
     }
 
     static byte[] encodeApply(int segment, long mapEpoch, Record r) {
+        return encodeApply(segment, mapEpoch, r, null);
+    }
+
+    static byte[] encodeApply(int segment, long mapEpoch, Record r, EventType event) {
         byte[] key = r.key();
         byte[] value = r.value();
+        int flags = (r.isTombstone() ? FLAG_TOMBSTONE : 0) | (event == null ? 0 : event.code() << EVENT_SHIFT);
         return ByteBuffer.allocate(1 + 4 + 8 + 1 + 8 + 4 + 8 + 4 + key.length + 4 + value.length)
                 .put((byte) APPLY).putInt(segment).putLong(mapEpoch)
-                .put((byte) (r.isTombstone() ? FLAG_TOMBSTONE : 0))
+                .put((byte) flags)
                 .putLong(r.version().timestamp()).putInt(r.version().nodeId()).putLong(r.expiresAt())
                 .putInt(key.length).put(key).putInt(value.length).put(value).array();
     }
@@ -125,8 +135,13 @@ final class PeerMessages {
             int segment = b.getInt();
             long epoch = b.getLong();
             int flags = b.get() & 0xff;
-            if ((flags & ~FLAG_TOMBSTONE) != 0) {
+            if ((flags & ~(FLAG_TOMBSTONE | EVENT_MASK)) != 0) {
                 throw bad("APPLY with unknown flags 0x" + Integer.toHexString(flags));
+            }
+            int eventCode = (flags & EVENT_MASK) >> EVENT_SHIFT;
+            EventType event = eventCode == 0 ? null : EventType.fromCode(eventCode);
+            if (eventCode != 0 && (event == null || event == EventType.GAP)) {
+                throw bad("APPLY with unknown event type " + eventCode);
             }
             Version v = new Version(b.getLong(), b.getInt());
             long expiresAt = b.getLong();
@@ -148,7 +163,7 @@ final class PeerMessages {
             } else {
                 r = Record.value(key, value, v, expiresAt);
             }
-            return new Apply(segment, epoch, r);
+            return new Apply(segment, epoch, r, event);
         } catch (BufferUnderflowException e) {
             throw bad("truncated APPLY");
         }

@@ -1,6 +1,7 @@
 package earthwo.replication.internal;
 
 import earthwo.api.Record;
+import earthwo.api.hooks.EventType;
 
 import java.util.concurrent.CompletionStage;
 
@@ -12,4 +13,12 @@ import java.util.concurrent.CompletionStage;
 interface ReplicaTransport {
 
     CompletionStage<Void> send(int nodeId, int segment, Record record);
+
+    /**
+     * As {@link #send(int, int, Record)}, with the type of the change's event, decided where it was
+     * coordinated, so that the replica's outbox records the same event (null: the replica decides).
+     */
+    default CompletionStage<Void> send(int nodeId, int segment, Record record, EventType event) {
+        return send(nodeId, segment, record);
+    }
 }

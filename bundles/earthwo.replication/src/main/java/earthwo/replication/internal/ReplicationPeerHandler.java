@@ -31,7 +31,7 @@ final class ReplicationPeerHandler implements PeerHandler {
             switch (type) {
                 case PeerMessages.APPLY: {
                     Apply a = PeerMessages.decodeApply(payload);
-                    return coordinator.applyReplica(a.segment(), a.mapEpoch(), a.record()).thenApply(PeerMessages::encodeApplied);
+                    return coordinator.applyReplica(a.segment(), a.mapEpoch(), a.record(), a.event()).thenApply(PeerMessages::encodeApplied);
                 }
                 case PeerMessages.READ: {
                     PeerMessages.Read r = PeerMessages.decodeRead(payload);

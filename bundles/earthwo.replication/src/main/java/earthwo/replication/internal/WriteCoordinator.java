@@ -16,6 +16,7 @@ import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
 import earthwo.api.cluster.ClusterView;
+import earthwo.api.hooks.EventType;
 import earthwo.api.cluster.PeerLinks;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.storage.HintStore;
@@ -264,13 +265,13 @@ final class WriteCoordinator implements Kv {
                         + " ms ahead of ZooKeeper's: it reaps nothing until it is back");
             }
             long now = wallClock.getAsLong();
-            Derived d = commitOver(segment, key, stored -> stored != null && !stored.isTombstone()
+            Derived d = commitOver(segment, key, EventType.EXPIRED, stored -> stored != null && !stored.isTombstone()
                     && stored.version().equals(expiredVersion) && stored.isExpiredAt(now) ? v -> Record.tombstone(key, v) : null);
             if (d.written() == null) {
                 return CompletableFuture.completedFuture(false);
             }
             reaped.increment();
-            return durablyReplicated(segment, d.written(), WriteConcern.DEFAULT).thenApply(x -> true);
+            return durablyReplicated(segment, d.written(), d.event(), WriteConcern.DEFAULT).thenApply(x -> true);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -316,20 +317,23 @@ final class WriteCoordinator implements Kv {
                     return CompletableFuture.completedFuture(new WriteResult(Version.ZERO, false));
                 }
                 boolean wasLive = existing.get().isLiveAt(wallClock.getAsLong());
-                Record committed = commit(segment, v -> Record.tombstone(key, v));
-                return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), wasLive));
+                Committed committed = commit(segment, v -> Record.tombstone(key, v));
+                return durablyReplicated(segment, committed.record(), committed.event(), w.concern())
+                        .thenApply(x -> new WriteResult(committed.record().version(), wasLive));
             }
             puts.increment();
             if (w.expiresAt() == WriteOptions.KEEP_TTL) {
                 long now = wallClock.getAsLong();
-                Record kept = commitOver(segment, key, stored -> {
+                Derived kept = commitOver(segment, key, null, stored -> {
                     long expiresAt = stored != null && stored.isLiveAt(now) ? stored.expiresAt() : Record.NEVER;
                     return v -> Record.value(key, w.value(), v, expiresAt);
-                }).written();
-                return durablyReplicated(segment, kept, w.concern()).thenApply(x -> new WriteResult(kept.version(), false));
+                });
+                return durablyReplicated(segment, kept.written(), kept.event(), w.concern())
+                        .thenApply(x -> new WriteResult(kept.written().version(), false));
             }
-            Record committed = commit(segment, v -> Record.value(key, w.value(), v, w.expiresAt()));
-            return durablyReplicated(segment, committed, w.concern()).thenApply(x -> new WriteResult(committed.version(), false));
+            Committed committed = commit(segment, v -> Record.value(key, w.value(), v, w.expiresAt()));
+            return durablyReplicated(segment, committed.record(), committed.event(), w.concern())
+                    .thenApply(x -> new WriteResult(committed.record().version(), false));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -340,7 +344,7 @@ final class WriteCoordinator implements Kv {
         expiryChanges.increment();
         long now = wallClock.getAsLong();
         ExpiryChange[] decided = new ExpiryChange[1];
-        Derived d = commitOver(segment, w.key(), stored -> {
+        Derived d = commitOver(segment, w.key(), null, stored -> {
             decided[0] = ExpiryChange.of(stored, w.expiresAt(), now);
             return decided[0].writes() ? decided[0]::record : null;
         });
@@ -348,20 +352,21 @@ final class WriteCoordinator implements Kv {
         if (d.written() == null) {
             return CompletableFuture.completedFuture(new WriteResult(Version.ZERO, outcome));
         }
-        return durablyReplicated(segment, d.written(), w.concern()).thenApply(x -> new WriteResult(d.written().version(), outcome));
+        return durablyReplicated(segment, d.written(), d.event(), w.concern())
+                .thenApply(x -> new WriteResult(d.written().version(), outcome));
     }
 
     /**
      * A record sent by the coordinating replica: applied last-writer-wins; the clock observes it.
      * Completes (with whether it was newer) once the change is durable.
      */
-    CompletableFuture<Boolean> applyReplica(int segment, long mapEpoch, Record record) {
+    CompletableFuture<Boolean> applyReplica(int segment, long mapEpoch, Record record, EventType event) {
         Limits.checkKey(record.key(), maxKeyBytes);
         appliesReceived.increment();
         checkHeldSegmentOf(record.key(), segment, mapEpoch);
         guard.check(record, segment, "a replica write (APPLY, sender map epoch " + mapEpoch + ")");
         clock.observe(record.version());
-        SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
+        SegmentStore.ApplyResult result = store.applyDeferred(segment, record, event);
         if (!result.applied()) {
             appliesStale.increment();
             clock.observe(result.previous().version());
@@ -489,12 +494,12 @@ final class WriteCoordinator implements Kv {
      * by a replica whose clock is ahead), the clock observes it and the write is stamped again,
      * so a single writer's update is never lost to clock skew.
      */
-    private Record commit(int segment, Function<Version, Record> build) {
+    private Committed commit(int segment, Function<Version, Record> build) {
         for (int attempt = 0; attempt < MAX_RESTAMPS; attempt++) {
             Record record = build.apply(clock.next());
-            SegmentStore.ApplyResult result = store.applyDeferred(segment, record);
+            SegmentStore.ApplyResult result = store.applyDeferred(segment, record, null);
             if (result.applied()) {
-                return record;
+                return new Committed(record, result.event());
             }
             restamps.increment();
             Version stored = result.previous().version();
@@ -508,8 +513,12 @@ final class WriteCoordinator implements Kv {
         throw new EarthwoException(ErrorCode.INTERNAL, "could not stamp a version newer than the stored one in segment " + segment);
     }
 
-    /** What {@link #commitOver} found stored and what it wrote (null: nothing). */
-    private record Derived(Record stored, Record written) {
+    /** A record this node wrote, and the type of the event its outbox recorded (null: none). */
+    private record Committed(Record record, EventType event) {
+    }
+
+    /** What {@link #commitOver} found stored and what it wrote (null: nothing), with its event. */
+    private record Derived(Record stored, Record written, EventType event) {
     }
 
     /**
@@ -518,18 +527,18 @@ final class WriteCoordinator implements Kv {
      * the write, it reads and derives again, so an expiry change never brings back an old value.
      * A stored version newer than the stamp (a clock behind) is observed and the write re-stamped.
      */
-    private Derived commitOver(int segment, byte[] key, Function<Record, Function<Version, Record>> derive) {
+    private Derived commitOver(int segment, byte[] key, EventType type, Function<Record, Function<Version, Record>> derive) {
         for (int attempt = 0; attempt < MAX_DERIVE_ATTEMPTS; attempt++) {
             Record stored = store.read(segment, key).orElse(null);
             Function<Version, Record> build = derive.apply(stored);
             if (build == null) {
-                return new Derived(stored, null);
+                return new Derived(stored, null, null);
             }
             Version expected = stored == null ? Version.ZERO : stored.version();
             Record record = build.apply(clock.next());
-            SegmentStore.ApplyResult result = store.applyDeferredIf(segment, record, expected);
+            SegmentStore.ApplyResult result = store.applyDeferredIf(segment, record, expected, type);
             if (result.applied()) {
-                return new Derived(stored, record);
+                return new Derived(stored, record, result.event());
             }
             Record now = result.previous();
             if (now != null && now.version().equals(expected)) {
@@ -550,8 +559,8 @@ final class WriteCoordinator implements Kv {
      * {@link SegmentStore#applyDeferred}) and the write concern is met. The record goes to the
      * other replicas at once, while the local log write is still pending.
      */
-    private CompletableFuture<Void> durablyReplicated(int segment, Record record, WriteConcern concern) {
-        CompletableFuture<Void> replicated = replicate(segment, record, concern);
+    private CompletableFuture<Void> durablyReplicated(int segment, Record record, EventType event, WriteConcern concern) {
+        CompletableFuture<Void> replicated = replicate(segment, record, event, concern);
         return store.durable().toCompletableFuture().thenCombine(replicated, (a, b) -> null);
     }
 
@@ -559,8 +568,9 @@ final class WriteCoordinator implements Kv {
      * Sends the committed record to the other replicas and completes after the write concern. W
      * counts serving replicas only: a syncing replica gets every write too, but until it serves its
      * copy may still be replaced by the master's (anti-entropy aligns it), so its ack is no copy.
+     * The replicas' outboxes record the same event type as this node's ({@code event}).
      */
-    private CompletableFuture<Void> replicate(int segment, Record record, WriteConcern concern) {
+    private CompletableFuture<Void> replicate(int segment, Record record, EventType event, WriteConcern concern) {
         SegmentMap map = cluster.currentMap();
         int self = clock.nodeId();
         List<Integer> counted = new ArrayList<>();
@@ -577,7 +587,8 @@ final class WriteCoordinator implements Kv {
         }
         boolean localCounts = !map.isSyncing(segment, self);
         int acks = concern.acksNeeded(Math.max(1, map.servingReplicas(segment).size()), defaultConcern);
-        CompletableFuture<Void> done = QuorumWrite.replicate(transport, segment, record, counted, uncounted, localCounts,
+        ReplicaTransport withEvent = event == null ? transport : (n, s, r) -> transport.send(n, s, r, event);
+        CompletableFuture<Void> done = QuorumWrite.replicate(withEvent, segment, record, counted, uncounted, localCounts,
                 acks, down, (node, err) -> hint(node, segment, record, err));
         if (LOG.isDebugEnabled()) {
             LOG.debug("node {} segment {} key {} committed {} (W={} of {} serving, syncing {}, not live {})", self, segment,
@@ -660,7 +671,7 @@ final class WriteCoordinator implements Kv {
     Record rewriteWithCurrentVersion(int segment, Record future) {
         store.purge(segment, future);
         Record fresh = commit(segment, v -> future.isTombstone() ? Record.tombstone(future.key(), v)
-                : Record.value(future.key(), future.value(), v, future.expiresAt()));
+                : Record.value(future.key(), future.value(), v, future.expiresAt())).record();
         Futures.join(store.durable());
         return fresh;
     }

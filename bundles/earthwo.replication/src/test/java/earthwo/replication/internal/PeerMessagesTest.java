@@ -8,6 +8,7 @@ import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.hooks.EventType;
 import earthwo.replication.internal.PeerMessages.Apply;
 import earthwo.replication.internal.PeerMessages.Forward;
 import earthwo.replication.internal.PeerMessages.WriteResult;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +56,19 @@ class PeerMessagesTest {
             0, 0, 0, 1, 'k',        // key
             0, 0, 0, 1, 'v'};       // value
         assertArrayEquals(expected, PeerMessages.encodeApply(5, 9, r));
+    }
+
+    @Test
+    void applyCarriesTheEventTypeDecidedByTheCoordinator() {
+        Record r = Record.value(Keys.utf8("k"), Keys.utf8("v"), Version.of(7, 0, 1), Record.NEVER);
+        for (EventType t : new EventType[] {EventType.CREATED, EventType.UPDATED, EventType.DELETED, EventType.EXPIRED}) {
+            assertEquals(t, PeerMessages.decodeApply(PeerMessages.encodeApply(3, 9, r, t)).event());
+        }
+        assertNull(PeerMessages.decodeApply(PeerMessages.encodeApply(3, 9, r)).event(), "none given: the replica decides");
+        byte[] gap = PeerMessages.encodeApply(3, 9, r, EventType.CREATED);
+        gap[13] = (byte) (EventType.GAP.code() << 1);
+        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class, () -> PeerMessages.decodeApply(gap)).code(),
+                "a GAP is no change");
     }
 
     @Test
@@ -112,7 +127,7 @@ class PeerMessagesTest {
         byte[] trailing = Arrays.copyOf(apply, apply.length + 1);
         assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class, () -> PeerMessages.decodeApply(trailing)).code());
         byte[] flags = apply.clone();
-        flags[13] = 4;
+        flags[13] = 0x10; // bits 4-7 are unused
         assertEquals(ErrorCode.BAD_REQUEST, assertThrows(EarthwoException.class, () -> PeerMessages.decodeApply(flags)).code());
         byte[] fwd = PeerMessages.encodeForward(Forward.put(Keys.utf8("k"), Keys.utf8("v"), WriteConcern.ONE, 0, 1));
         fwd[2] = 9;

@@ -171,7 +171,7 @@ class WriteCoordinatorTest {
     @Test
     void aReplicaWriteStampedTenYearsAheadIsRefusedAndChangesNothing() {
         Record forged = Record.value(b("victim"), b("forged"), Version.of(wall.get() + TEN_YEARS_MS, 0, 9), 0);
-        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(segmentOf("victim"), 1, forged));
+        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(segmentOf("victim"), 1, forged, null));
         assertEquals(ErrorCode.CLOCK_SKEW, e.code());
         assertTrue(e.getMessage().contains("victim") && e.getMessage().contains("ms ahead"), e.getMessage());
         assertTrue(store.read(segmentOf("victim"), b("victim")).isEmpty(), "nothing stored");
@@ -185,17 +185,17 @@ class WriteCoordinatorTest {
     void aReplicaWriteWithTheLargestTimestampIsRefused() {
         Record forged = Record.value(b("victim"), b("forged"), new Version(0xffffffffffffffffL, 9), 0);
         assertEquals(ErrorCode.CLOCK_SKEW, assertThrows(EarthwoException.class,
-                () -> kv.applyReplica(segmentOf("victim"), 1, forged)).code());
+                () -> kv.applyReplica(segmentOf("victim"), 1, forged, null)).code());
         Record signedMax = Record.value(b("victim"), b("forged"), new Version(0x7fffffffffffffffL, 9), 0);
         assertEquals(ErrorCode.CLOCK_SKEW, assertThrows(EarthwoException.class,
-                () -> kv.applyReplica(segmentOf("victim"), 1, signedMax)).code());
+                () -> kv.applyReplica(segmentOf("victim"), 1, signedMax, null)).code());
         assertTrue(kv.put(b("victim"), b("fine"), WriteOptions.DEFAULT).isNewerThan(Version.ZERO));
     }
 
     @Test
     void aReplicaWriteWithinTheMaximumOffsetIsApplied() throws Exception {
         Record ahead = Record.value(b("k"), b("v"), Version.of(wall.get() + 30_000, 0, 2), 0);
-        assertTrue(kv.applyReplica(segmentOf("k"), 1, ahead).get());
+        assertTrue(kv.applyReplica(segmentOf("k"), 1, ahead, null).get());
         assertEquals(30_000, kv.clockDriftMillis(), "the clock follows a version within the offset");
     }
 
@@ -203,14 +203,14 @@ class WriteCoordinatorTest {
     void aMisroutedReplicaWriteIsRefused() {
         Record r = Record.value(b("k"), b("v"), Version.of(wall.get(), 0, 2), 0);
         int wrong = (segmentOf("k") + 1) % SEGMENTS;
-        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(wrong, 1, r));
+        EarthwoException e = assertThrows(EarthwoException.class, () -> kv.applyReplica(wrong, 1, r, null));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
         assertTrue(store.read(wrong, b("k")).isEmpty());
 
         TestClusterView elsewhere = TestClusterView.withReplicas(NODE, SEGMENTS, List.of(2, 3));
         WriteCoordinator notAReplica = coordinator(elsewhere, WriteConcern.ONE);
         EarthwoException notHeld = assertThrows(EarthwoException.class,
-                () -> notAReplica.applyReplica(segmentOf("k"), 1, r));
+                () -> notAReplica.applyReplica(segmentOf("k"), 1, r, null));
         assertEquals(ErrorCode.WRONG_SEGMENT, notHeld.code());
         assertTrue(store.read(segmentOf("k"), b("k")).isEmpty(), "not acknowledged into a segment it does not hold");
     }
