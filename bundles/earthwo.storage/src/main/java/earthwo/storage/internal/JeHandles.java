@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JE handles of one store: the transactional environment in the store directory, one JE
  * database per segment ({@code seg-0000} …), one expiry index database per segment
- * ({@code exp-0000} …, see {@link ExpiryIndex}) and the hinted-handoff database. Opens them with
+ * ({@code exp-0000} …, see {@link ExpiryIndex}), the hinted-handoff database, the hooks'
+ * delivery positions ({@link DeliveryPositions}) and, with the outbox on, one outbox database
+ * per segment ({@code evt-0000} …, see {@link Outbox}) and the outbox losses. Opens them with
  * the store's JE configuration (creating the store, or checking it against its
  * {@link StoreMetadata}; building the expiry index of a store written before there was one,
  * {@link ExpiryBackfill}) and closes them; a failed open leaves nothing open, so the directory's
@@ -42,12 +45,25 @@ final class JeHandles {
     final Database[] expiry;
     /** The hinted-handoff database ({@value JeHintStore#DATABASE}). */
     final Database hints;
+    /** The hooks' delivery positions ({@value DeliveryPositions#DATABASE}). */
+    final Database positions;
+    /**
+     * Per segment, its outbox database ({@link Outbox#databaseName}); null when the outbox is
+     * off. Those of a store that had it on stay on disk, unopened and untouched, until it is on again.
+     */
+    final Database[] events;
+    /** The outbox losses ({@value OutboxLosses#DATABASE}); null when the outbox is off. */
+    final Database outboxLosses;
 
-    private JeHandles(Environment env, Database[] segments, Database[] expiry, Database hints) {
+    private JeHandles(Environment env, Database[] segments, Database[] expiry, Database hints, Database positions,
+            Database[] events, Database outboxLosses) {
         this.env = env;
         this.segments = segments;
         this.expiry = expiry;
         this.hints = hints;
+        this.positions = positions;
+        this.events = events;
+        this.outboxLosses = outboxLosses;
     }
 
     /**
@@ -72,8 +88,11 @@ final class JeHandles {
         }
         Database[] dbs = new Database[settings.segments()];
         Database[] exps = new Database[settings.segments()];
+        Database[] evts = new Database[settings.outboxEnabled() ? settings.segments() : 0];
         Database meta = null;
         Database hintsDb = null;
+        Database positionsDb = null;
+        Database lossDb = null;
         Transaction txn = null;
         try {
             Set<String> existing = new HashSet<>(env.getDatabaseNames());
@@ -87,7 +106,14 @@ final class JeHandles {
                     exps[i] = env.openDatabase(txn, ExpiryIndex.databaseName(i), databaseConfig());
                 }
             }
+            for (int i = 0; i < evts.length; i++) {
+                evts[i] = env.openDatabase(txn, Outbox.databaseName(i), databaseConfig());
+            }
+            if (settings.outboxEnabled()) {
+                lossDb = env.openDatabase(txn, OutboxLosses.DATABASE, databaseConfig());
+            }
             hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
+            positionsDb = env.openDatabase(txn, DeliveryPositions.DATABASE, databaseConfig());
             txn.commit();
             txn = null;
             meta.close();
@@ -99,14 +125,15 @@ final class JeHandles {
             }
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeHandles(env, dbs, exps, hintsDb);
+            return new JeHandles(env, dbs, exps, hintsDb, positionsDb, settings.outboxEnabled() ? evts : null, lossDb);
         } catch (DiskLimitException e) {
             // A new store writes while it opens (its metadata), and so does an old one that gets its expiry index.
             throw closeAfterFailedOpen(dir, new IllegalStateException("cannot create store " + dir + ": fewer than "
                     + settings.freeDiskBytes() + " bytes free on its disk, the reserve set by "
-                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, exps, hintsDb);
+                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, exps, hintsDb,
+                    others(evts, lossDb, positionsDb));
         } catch (RuntimeException e) {
-            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, hintsDb);
+            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, hintsDb, others(evts, lossDb, positionsDb));
         }
     }
 
@@ -115,11 +142,20 @@ final class JeHandles {
      * the exception to throw.
      */
     RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause) {
-        return closeAfterFailedOpen(dir, cause, env, null, null, segments, expiry, hints);
+        return closeAfterFailedOpen(dir, cause, env, null, null, segments, expiry, hints,
+                others(events == null ? new Database[0] : events, outboxLosses, positions));
+    }
+
+    /** The databases of the hooks (null for those not opened), for closing. */
+    private static Database[] others(Database[] events, Database losses, Database positions) {
+        Database[] all = Arrays.copyOf(events, events.length + 2);
+        all[events.length] = losses;
+        all[events.length + 1] = positions;
+        return all;
     }
 
     private static RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause, Environment env,
-            Database meta, Transaction txn, Database[] dbs, Database[] exps, Database hintsDb) {
+            Database meta, Transaction txn, Database[] dbs, Database[] exps, Database hintsDb, Database[] others) {
         if (env.isValid()) { // an invalid environment releases all of them when it closes (see close)
             closeQuietly(dir, "metadata", meta == null ? null : meta::close);
             if (txn != null) {
@@ -132,6 +168,9 @@ final class JeHandles {
                 closeQuietly(dir, "expiry index database", db == null ? null : db::close);
             }
             closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
+            for (Database db : others) {
+                closeQuietly(dir, "hooks database", db == null ? null : db::close);
+            }
         }
         closeQuietly(dir, "environment", env::close);
         if (cause instanceof IllegalStateException) {
@@ -164,6 +203,13 @@ final class JeHandles {
                 closeQuietly(dir, ExpiryIndex.databaseName(i), expiry[i]::close);
             }
             closeQuietly(dir, JeHintStore.DATABASE, hints::close);
+            closeQuietly(dir, DeliveryPositions.DATABASE, positions::close);
+            if (events != null) {
+                for (int i = 0; i < events.length; i++) {
+                    closeQuietly(dir, Outbox.databaseName(i), events[i]::close);
+                }
+                closeQuietly(dir, OutboxLosses.DATABASE, outboxLosses::close);
+            }
         }
         closeQuietly(dir, "environment", env::close);
     }

@@ -9,15 +9,19 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 import earthwo.api.Version;
+import earthwo.api.hooks.EventType;
+import earthwo.api.hooks.KeyEvent;
 import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.ExpiryEntry;
 import earthwo.api.storage.ExpiryIndexCheck;
+import earthwo.api.storage.OutboxLoss;
 import earthwo.api.storage.SegmentStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -32,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * <p>This class checks each request and runs it through the current {@link OpenEnvironment}:
  * its {@link JeOperationGuard} (open environment, typed errors), then {@link SegmentReads},
  * {@link SegmentWrites} (inside {@link SegmentCounts#countedWrite}; they keep the
- * {@link ExpiryIndex} in the records' transactions), {@link DeferredCommits} (group commit,
- * commit bursts) and the {@link JeHintStore}. A request reads the current
+ * {@link ExpiryIndex} and, when it is on, the {@link Outbox} in the records' transactions),
+ * {@link DeferredCommits} (group commit, commit bursts), the {@link JeHintStore} and the hooks'
+ * {@link DeliveryPositions}. A request reads the current
  * environment once; nothing else is added to the way of a request that succeeds.
  *
  * <p>When the disk is down to its reserve, writes fail with UNAVAILABLE until space is freed
@@ -116,33 +121,48 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         return e.guard.guarded(segment, "read", () -> e.reads.read(segment, key));
     }
 
+    /** With the outbox on, records the change's event of the type the records make it (as every apply without a type). */
     @Override
     public ApplyResult apply(int segment, Record record) {
         OpenEnvironment e = current;
-        return applyWith(e, segment, record, null, null);
+        return applyWith(e, segment, record, null, null, null);
     }
 
     @Override
     public ApplyResult applyDeferred(int segment, Record record) {
         OpenEnvironment e = current;
-        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), null);
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), null, null);
+    }
+
+    @Override
+    public ApplyResult applyDeferred(int segment, Record record, EventType type) {
+        checkEventType(type);
+        OpenEnvironment e = current;
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), null, type);
     }
 
     @Override
     public ApplyResult applyDeferredIf(int segment, Record record, Version expected) {
+        return applyDeferredIf(segment, record, expected, null);
+    }
+
+    @Override
+    public ApplyResult applyDeferredIf(int segment, Record record, Version expected, EventType type) {
         if (expected == null) {
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "a conditional apply needs an expected version");
         }
+        checkEventType(type);
         OpenEnvironment e = current;
-        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), expected);
+        return applyWith(e, segment, record, e.deferredCommits.transactionConfig(), expected, type);
     }
 
     /**
      * Applies committing with the store's durability ({@code txnConfig} null) or {@code txnConfig}'s,
-     * only over a stored record of version {@code expected} unless it is null.
+     * only over a stored record of version {@code expected} unless it is null, recording an
+     * event of {@code type} (null: decided) when the outbox is on.
      */
     private ApplyResult applyWith(OpenEnvironment e, int segment, Record record, TransactionConfig txnConfig,
-            Version expected) {
+            Version expected, EventType type) {
         checkKey(record.key());
         if (record.expiresAt() < 0) {
             // The expiry index orders entries by unsigned bytes: a negative expiry would sort after every other.
@@ -151,7 +171,14 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         byte[] encoded = RecordCodec.encode(record);
         String op = expected == null ? "apply" : "conditional apply";
         return e.guard.guarded(segment, op, () -> counts.countedWrite(segment,
-                () -> e.writes.retrying(segment, op, () -> e.writes.applyOnce(segment, record, encoded, txnConfig, expected))));
+                () -> e.writes.retrying(segment, op, () -> e.writes.applyOnce(segment, record, encoded, txnConfig, expected, type))));
+    }
+
+    /** A GAP is no change: only the hooks' delivery makes one, from {@link #outboxLoss}. */
+    private static void checkEventType(EventType type) {
+        if (type == EventType.GAP) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "a write's event cannot be a GAP");
+        }
     }
 
     @Override
@@ -206,6 +233,89 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 () -> ExpiryIndexVerifier.of(segment, e.je.segments[segment], e.expiry.database(segment)));
     }
 
+    // ---- outbox and delivery positions ----
+
+    /** Whether the outbox is on: read from the settings, so it holds while the environment reopens too. */
+    @Override
+    public boolean keepsOutbox() {
+        return settings.outboxEnabled();
+    }
+
+    @Override
+    public List<KeyEvent> events(int segment, Version after, int limit) {
+        if (limit < 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "events limit must not be negative: " + limit);
+        }
+        if (after == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "events need a version to start after (Version.ZERO: the first)");
+        }
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "events", () -> e.outbox == null ? List.<KeyEvent>of() : e.outbox.events(segment, after, limit));
+    }
+
+    /** Deletes in transactions of {@link Outbox#TRIM_BATCH} events, so writers never wait long for a trim's locks. */
+    @Override
+    public long trimEvents(int segment, Version through) {
+        if (through == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "a trim needs a version to trim through");
+        }
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "trim events", () -> {
+            long trimmed = 0;
+            if (e.outbox == null) {
+                return trimmed;
+            }
+            int n;
+            do {
+                n = e.writes.retrying(segment, "trim events", () -> e.outbox.trimBatch(segment, through));
+                trimmed += n;
+            } while (n == Outbox.TRIM_BATCH);
+            return trimmed;
+        });
+    }
+
+    @Override
+    public long outboxSize(int segment) {
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "outbox size", () -> e.outbox == null ? 0L : e.outbox.size(segment));
+    }
+
+    @Override
+    public OutboxLoss outboxLoss(int segment) {
+        OpenEnvironment e = current;
+        e.guard.checkSegment(segment);
+        return e.outbox == null ? null : e.outbox.loss(segment);
+    }
+
+    @Override
+    public Map<Integer, Version> positions(String name) {
+        OpenEnvironment e = current;
+        return e.guard.gated(DeliveryPositions.DATABASE, "read positions", () -> e.positions.positions(name));
+    }
+
+    @Override
+    public void savePosition(String name, int segment, Version through) {
+        if (through == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "a position needs a version");
+        }
+        OpenEnvironment e = current;
+        e.guard.guarded(segment, "save position",
+                () -> e.writes.retrying(segment, "save position", () -> e.positions.save(name, segment, through)));
+    }
+
+    @Override
+    public Map<String, Long> positionNames() {
+        OpenEnvironment e = current;
+        return e.guard.gated(DeliveryPositions.DATABASE, "position names", e.positions::names);
+    }
+
+    @Override
+    public void dropPositions(String name) {
+        OpenEnvironment e = current;
+        e.guard.gated(DeliveryPositions.DATABASE, "drop positions",
+                () -> e.writes.retrying(-1, "drop positions", () -> e.positions.drop(name)));
+    }
+
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
@@ -258,6 +368,18 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             sum += count(i);
         }
         return sum;
+    }
+
+    /** Events in the outboxes of all segments (0 when the outbox is off). */
+    long totalOutboxEvents() {
+        Outbox outbox = current.outbox;
+        return outbox == null ? 0 : outbox.totalSize();
+    }
+
+    /** Events the outboxes dropped because they were full, since the store was created (0 when the outbox is off). */
+    long totalOutboxDropped() {
+        Outbox outbox = current.outbox;
+        return outbox == null ? 0 : outbox.totalDropped();
     }
 
     /** Entries of the expiry indexes of all segments. */

@@ -10,13 +10,14 @@ import java.util.function.Supplier;
 /**
  * One opening of a store's JE environment, with everything bound to its handles: the
  * {@link JeOperationGuard} every operation passes (and its gate), the reads, the writes, the
- * expiry index, the deferred commits, the hint store, and the record cache with its warm-up. A
+ * expiry index, the outbox, the hooks' delivery positions, the deferred commits, the hint
+ * store, and the record cache with its warm-up. A
  * store whose environment failed closes its OpenEnvironment and opens a new one in its place
  * ({@link EnvironmentReopener}); requests take the store's current one once each.
  *
  * <p>The record cache starts anew with each opening: a deferred commit the cache was told of
  * may have been lost with the failed environment's log buffer, and the cache must not go on
- * answering with it. The expiry index counts its entries anew for the same reason.
+ * answering with it. The expiry index and the outbox count their entries anew for the same reason.
  */
 final class OpenEnvironment {
 
@@ -27,6 +28,9 @@ final class OpenEnvironment {
     final SegmentWrites writes;
     /** The segments' expiry indexes, counted anew with each opening. */
     final ExpiryIndex expiry;
+    /** The segments' outboxes, counted anew with each opening; null when the outbox is off. */
+    final Outbox outbox;
+    final DeliveryPositions positions;
     final DeferredCommits deferredCommits;
     final JeHintStore hints;
     /** Records of recent reads and writes in front of JE; null when configured off. */
@@ -43,7 +47,10 @@ final class OpenEnvironment {
         this.guard = new JeOperationGuard(segments, je.env, failures);
         this.reads = new SegmentReads(je.segments, recordCache);
         this.expiry = new ExpiryIndex(je.expiry);
-        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts, expiry);
+        this.outbox = je.events == null ? null
+                : new Outbox(settings, je.env, je.events, new OutboxLosses(je.outboxLosses, segments));
+        this.positions = new DeliveryPositions(je.env, je.positions, System::currentTimeMillis);
+        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts, expiry, outbox);
         this.hints = new JeHintStore(guard, segments, je.hints);
         this.warmup = recordCache != null && settings.recordCacheWarmup()
                 ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments,

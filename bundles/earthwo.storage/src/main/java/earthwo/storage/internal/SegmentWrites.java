@@ -18,6 +18,7 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 import earthwo.api.Version;
+import earthwo.api.hooks.EventType;
 import earthwo.api.storage.SegmentStore.ApplyResult;
 
 import org.slf4j.Logger;
@@ -29,9 +30,11 @@ import java.util.function.Supplier;
 /**
  * A store's write transactions: apply (last writer wins by version, optionally only over an
  * expected version) and purge, each tried again after lock conflicts. Each changes the record's
- * {@link ExpiryIndex} entry in the same transaction, tells the record cache of its change while
- * it holds JE's record lock, so the cache stays coherent with JE, and tells
- * {@link SegmentCounts} and the expiry index's counts once committed. Runs inside the store's
+ * {@link ExpiryIndex} entry in the same transaction, and an apply records its event in the
+ * segment's {@link Outbox} there too when the outbox is on (a purge records none: it removes a
+ * tombstone whose delete was recorded). Each tells the record cache of its change while it holds
+ * JE's record lock, so the cache stays coherent with JE, and tells {@link SegmentCounts}, the
+ * expiry index's counts and the outbox's once committed. Runs inside the store's
  * {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
  */
 final class SegmentWrites {
@@ -49,15 +52,18 @@ final class SegmentWrites {
     private final RecordCache recordCache;
     private final SegmentCounts counts;
     private final ExpiryIndex expiry;
+    /** Null when the outbox is off: then a write pays one null check for it. */
+    private final Outbox outbox;
 
     SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts,
-            ExpiryIndex expiry) {
+            ExpiryIndex expiry, Outbox outbox) {
         this.dir = dir;
         this.env = env;
         this.segments = segments;
         this.recordCache = recordCache;
         this.counts = counts;
         this.expiry = expiry;
+        this.outbox = outbox;
     }
 
     /** Runs a write transaction again after lock conflicts (or a lost insert race: null). */
@@ -97,8 +103,13 @@ final class SegmentWrites {
      *
      * <p>The expiry index entry moves only when the expiry changes: a record without expiry that
      * replaces another costs two comparisons more, not a second database.
+     *
+     * <p>With the outbox on, an applied record's event of {@code type} (null: decided from the
+     * records, see {@link Outbox#decide}) goes into the segment's outbox in the same transaction,
+     * so a change is durable exactly when its event is. A stale record records nothing.
      */
-    ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig, Version expected) {
+    ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig, Version expected,
+            EventType type) {
         DatabaseEntry key = new DatabaseEntry(record.key());
         Transaction txn = env.beginTransaction(null, txnConfig);
         boolean cacheTold = false;
@@ -125,6 +136,10 @@ final class SegmentWrites {
             if (applied && expiresBefore != record.expiresAt()) {
                 entriesDelta = expiry.move(txn, segment, record.key(), expiresBefore, record.expiresAt());
             }
+            Outbox.Recorded event = null;
+            if (applied && outbox != null) {
+                event = outbox.record(txn, segment, record, previous, type);
+            }
             if (applied && recordCache != null) {
                 // Set first: if stored() fails half-way (old entry dropped, new one not appended),
                 // the abort must still make the cache forget the key.
@@ -136,8 +151,11 @@ final class SegmentWrites {
             if (applied) {
                 counts.changed(segment, previous == null ? 1 : 0);
                 expiry.committed(segment, entriesDelta);
+                if (event != null) {
+                    outbox.committed(segment, event);
+                }
             }
-            return new ApplyResult(applied, previous);
+            return event == null ? new ApplyResult(applied, previous) : new ApplyResult(applied, previous, event.type());
         } finally {
             abortHoldingLock(txn, cacheTold, segment, record.key());
         }

@@ -5,10 +5,13 @@ import earthwo.api.ErrorCode;
 import earthwo.api.Record;
 import earthwo.api.Version;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.hooks.EventType;
+import earthwo.api.hooks.KeyEvent;
 import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.ExpiryEntry;
 import earthwo.api.storage.ExpiryIndexCheck;
 import earthwo.api.storage.HintStore;
+import earthwo.api.storage.OutboxLoss;
 import earthwo.api.storage.SegmentStore;
 
 import org.osgi.framework.BundleContext;
@@ -100,6 +103,16 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     }
 
     @Override
+    public ApplyResult applyDeferred(int segment, Record record, EventType type) {
+        return store().applyDeferred(segment, record, type);
+    }
+
+    @Override
+    public ApplyResult applyDeferredIf(int segment, Record record, Version expected, EventType type) {
+        return store().applyDeferredIf(segment, record, expected, type);
+    }
+
+    @Override
     public CompletionStage<Void> durable() {
         return store().durable();
     }
@@ -122,6 +135,51 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     @Override
     public ExpiryIndexCheck verifyExpiryIndex(int segment) {
         return store().verifyExpiryIndex(segment);
+    }
+
+    @Override
+    public boolean keepsOutbox() {
+        return store().keepsOutbox();
+    }
+
+    @Override
+    public List<KeyEvent> events(int segment, Version after, int limit) {
+        return store().events(segment, after, limit);
+    }
+
+    @Override
+    public long trimEvents(int segment, Version through) {
+        return store().trimEvents(segment, through);
+    }
+
+    @Override
+    public long outboxSize(int segment) {
+        return store().outboxSize(segment);
+    }
+
+    @Override
+    public OutboxLoss outboxLoss(int segment) {
+        return store().outboxLoss(segment);
+    }
+
+    @Override
+    public Map<Integer, Version> positions(String name) {
+        return store().positions(name);
+    }
+
+    @Override
+    public void savePosition(String name, int segment, Version through) {
+        store().savePosition(name, segment, through);
+    }
+
+    @Override
+    public Map<String, Long> positionNames() {
+        return store().positionNames();
+    }
+
+    @Override
+    public void dropPositions(String name) {
+        store().dropPositions(name);
     }
 
     @Override

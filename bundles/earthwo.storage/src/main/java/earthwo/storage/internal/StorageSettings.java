@@ -90,6 +90,26 @@ final class StorageSettings {
     /** A larger reserve is a typing error (1 TiB). */
     static final long MAX_FREE_DISK_BYTES = 1L << 40;
 
+    /**
+     * Whether every applied change is also recorded as an event in its segment's outbox
+     * ({@link Outbox}), which hooks are delivered from; true or false. Off by default: hooks are
+     * opt-in per cluster, because the outbox costs every write a second JE put. Set it alike on
+     * every node: a replica without it has no events to deliver from after a failover.
+     */
+    static final String OUTBOX_ENABLED = "earthwo.storage.outbox.enabled";
+    static final String OUTBOX_ENABLED_DEFAULT = "false";
+
+    /**
+     * Events the outboxes of all segments hold together at most; a write beyond it drops the
+     * oldest event of its segment (counted per segment, see {@link OutboxLosses}).
+     */
+    static final String OUTBOX_MAX_EVENTS = "earthwo.storage.outbox.max.events";
+    static final String OUTBOX_MAX_EVENTS_DEFAULT = "1000000";
+
+    /** Bytes of a new value an event keeps; a longer value is cut and the event says so. */
+    static final String OUTBOX_VALUE_BYTES = "earthwo.storage.outbox.value.bytes";
+    static final String OUTBOX_VALUE_BYTES_DEFAULT = "65536";
+
     static final int MAX_SEGMENTS = 65_536;
 
     private final Path dir;
@@ -104,10 +124,14 @@ final class StorageSettings {
     private final long checkpointBytes;
     private final int cleanerMinUtilization;
     private final long freeDiskBytes;
+    private final boolean outboxEnabled;
+    private final long outboxMaxEvents;
+    private final int outboxValueBytes;
 
     private StorageSettings(Path dir, int segments, DurabilityMode durability, long flushIntervalMs,
             int cachePercent, long cacheBytes, long lockTimeoutMs, long recordCacheBytes, boolean recordCacheWarmup,
-            long checkpointBytes, int cleanerMinUtilization, long freeDiskBytes) {
+            long checkpointBytes, int cleanerMinUtilization, long freeDiskBytes, boolean outboxEnabled,
+            long outboxMaxEvents, int outboxValueBytes) {
         this.dir = dir;
         this.segments = segments;
         this.durability = durability;
@@ -120,6 +144,9 @@ final class StorageSettings {
         this.checkpointBytes = checkpointBytes;
         this.cleanerMinUtilization = cleanerMinUtilization;
         this.freeDiskBytes = freeDiskBytes;
+        this.outboxEnabled = outboxEnabled;
+        this.outboxMaxEvents = outboxMaxEvents;
+        this.outboxValueBytes = outboxValueBytes;
     }
 
     /** Resolves and validates every setting; throws IllegalArgumentException naming the bad one. */
@@ -153,8 +180,12 @@ final class StorageSettings {
         long checkpointBytes = NodeProperties.getLong(CHECKPOINT_BYTES, config, framework, CHECKPOINT_BYTES_DEFAULT, 1_000_000, 10_000_000_000L);
         int cleanerMinUtilization = NodeProperties.getInt(CLEANER_MIN_UTILIZATION, config, framework, CLEANER_MIN_UTILIZATION_DEFAULT, 10, 90);
         long freeDiskBytes = NodeProperties.getLong(FREE_DISK_BYTES, config, framework, FREE_DISK_BYTES_DEFAULT, 0, MAX_FREE_DISK_BYTES);
+        boolean outbox = NodeProperties.getBoolean(OUTBOX_ENABLED, config, framework, OUTBOX_ENABLED_DEFAULT);
+        long outboxMax = NodeProperties.getLong(OUTBOX_MAX_EVENTS, config, framework, OUTBOX_MAX_EVENTS_DEFAULT, 1, 1_000_000_000L);
+        int outboxValue = NodeProperties.getInt(OUTBOX_VALUE_BYTES, config, framework, OUTBOX_VALUE_BYTES_DEFAULT, 0, 512 * 1024 * 1024);
         return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), segments, durability, flush, percent, bytes,
-                lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization, freeDiskBytes);
+                lockTimeout, recordCacheBytes, warmup, checkpointBytes, cleanerMinUtilization, freeDiskBytes,
+                outbox, outboxMax, outboxValue);
     }
 
     Path dir() {
@@ -209,6 +240,21 @@ final class StorageSettings {
         return recordCacheWarmup;
     }
 
+    /** Whether applied changes are recorded in the segments' outboxes. */
+    boolean outboxEnabled() {
+        return outboxEnabled;
+    }
+
+    /** Events all outboxes hold together at most. */
+    long outboxMaxEvents() {
+        return outboxMaxEvents;
+    }
+
+    /** Bytes of a value an event keeps. */
+    int outboxValueBytes() {
+        return outboxValueBytes;
+    }
+
     @Override
     public String toString() {
         return "dir=" + dir + ", segments=" + segments + ", durability=" + durability.configName()
@@ -216,6 +262,7 @@ final class StorageSettings {
                 + ", checkpointBytes=" + checkpointBytes + ", cleanerMinUtilization=" + cleanerMinUtilization + "%"
                 + ", freeDiskBytes=" + freeDiskBytes
                 + ", cache=" + (cacheBytes > 0 ? cacheBytes + " bytes" : cachePercent + "% of heap")
-                + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" + (recordCacheWarmup ? " (warm-up)" : "") : "off");
+                + ", recordCache=" + (recordCacheBytes > 0 ? recordCacheBytes + " bytes" + (recordCacheWarmup ? " (warm-up)" : "") : "off")
+                + ", outbox=" + (outboxEnabled ? "max " + outboxMaxEvents + " events, values cut at " + outboxValueBytes + " bytes" : "off");
     }
 }

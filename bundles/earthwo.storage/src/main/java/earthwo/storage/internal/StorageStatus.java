@@ -22,6 +22,7 @@ final class StorageStatus {
         m.put("segments", store.segmentCount());
         m.put("durability", s.durability().configName());
         m.put("flush.interval.ms", s.flushIntervalMs());
+        m.put("outbox.enabled", s.outboxEnabled());
         DiskReserve disk = store.diskReserve();
         m.put("disk.reserve.bytes", disk.reserveBytes());
         m.put("disk.free.bytes", disk.measureFreeBytes());
@@ -57,6 +58,8 @@ final class StorageStatus {
     private static void putEnvironmentFacts(Map<String, Object> m, JeSegmentStore store) {
         m.put("records", store.totalRecords());
         m.put("expiry.index.entries", store.totalExpiryIndexEntries());
+        m.put("outbox.events", store.totalOutboxEvents());
+        m.put("outbox.dropped", store.totalOutboxDropped());
         m.put("hints.pending", store.hints().totalPending());
         m.put("cache.size.bytes", store.cacheSizeBytes());
         EnvironmentStats stats = store.environmentStats();

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * calls after {@code durable()} completed; with {@code burst}, each group in a commit burst,
  * acknowledged once the burst's end completed {@code durable()}; with {@code expiry}, as
  * {@code direct} but most records have an expiry, which later writes of the key change or remove,
- * so the expiry index changes with nearly every write.
+ * so the expiry index changes with nearly every write; with {@code outbox}, the outbox on, as
+ * {@code deferred} but each group also updates or deletes keys written before, so the outbox
+ * holds events of keys that changed again.
  */
 public final class CrashWriter {
 
@@ -25,8 +27,10 @@ public final class CrashWriter {
     public static void main(String[] args) {
         Map<String, Object> config = StoreFixture.config(Path.of(args[0]), 2);
         config.put(StorageSettings.DURABILITY, args[1]);
-        JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
         String how = args.length > 2 ? args[2] : "direct";
+        boolean outbox = how.equals("outbox");
+        config.put(StorageSettings.OUTBOX_ENABLED, String.valueOf(outbox));
+        JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
         boolean expiry = how.equals("expiry");
         boolean deferred = !how.equals("direct") && !expiry;
         int group = deferred ? 20 : 1;
@@ -35,7 +39,9 @@ public final class CrashWriter {
                 throw new IllegalStateException("the store refused a commit burst");
             }
             for (int i = first; i < first + group; i++) {
-                if (deferred) {
+                if (outbox) {
+                    applyChangingEarlierKeys(store, i);
+                } else if (deferred) {
                     store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
                 } else if (expiry) {
                     applyWithExpiry(store, i);
@@ -52,6 +58,17 @@ public final class CrashWriter {
                 System.out.println(i);
             }
             System.out.flush();
+        }
+    }
+
+    /** k{i}, then k{i-5} updated (its value kept) or, every 4th time, deleted. */
+    private static void applyChangingEarlierKeys(JeSegmentStore store, int i) {
+        store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+        if (i >= 5) {
+            int k = i - 5;
+            Record change = i % 4 == 0 ? Record.tombstone(Keys.utf8("k" + k), new Version(1_000_000 + i, 1))
+                    : StoreFixture.value("k" + k, "v" + k, 1_000_000 + i, 1);
+            store.applyDeferred(k % 2, change);
         }
     }
 

@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import earthwo.api.Keys;
+import earthwo.api.Record;
+import earthwo.api.Version;
+import earthwo.api.hooks.EventType;
+import earthwo.api.hooks.KeyEvent;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loses no write whose apply had returned, nor one applied deferred whose {@code durable()}
  * had completed (group commit), nor one whose commit burst had ended (one log write on the
  * writing thread, as an I/O thread of the server does). After recovery every segment's expiry
- * index matches its records: it changes in the records' transactions.
+ * index matches its records, and with the outbox on every record has the event of its change
+ * and every event the record it changed: both change in the records' transactions.
  */
 class KillDurabilityTest {
 
@@ -31,7 +40,7 @@ class KillDurabilityTest {
 
     @ParameterizedTest
     @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred",
-            "WRITE_NO_SYNC, burst", "WRITE_NO_SYNC, expiry"})
+            "WRITE_NO_SYNC, burst", "WRITE_NO_SYNC, expiry", "WRITE_NO_SYNC, outbox", "SYNC, outbox"})
     void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode, String how) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -52,11 +61,23 @@ class KillDurabilityTest {
             p.waitFor(30, TimeUnit.SECONDS);
         }
         assertTrue(lastAcked >= 300, "child acknowledged only " + lastAcked + " writes");
-        try (JeSegmentStore store = StoreFixture.open(dir, 2)) {
+        Map<String, Object> config = StoreFixture.config(dir, 2);
+        config.put(StorageSettings.OUTBOX_ENABLED, String.valueOf(how.equals("outbox")));
+        try (JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null))) {
             for (int i = 0; i <= lastAcked; i++) {
                 String key = "k" + i;
+                if (how.equals("outbox") && (i + 5) % 4 == 0) { // deleted by write i + 5
+                    Record r = store.read(i % 2, Keys.utf8(key)).orElseThrow(() -> new AssertionError(key + " lost"));
+                    assertTrue(r.isTombstone() || i + 5 > lastAcked, "acknowledged delete of " + key + " lost");
+                    if (r.isTombstone()) {
+                        continue;
+                    }
+                }
                 assertEquals("v" + i, Keys.string(store.read(i % 2, Keys.utf8(key)).orElseThrow(
                         () -> new AssertionError("acknowledged write " + key + " lost (" + mode + ", " + how + ")")).value()));
+            }
+            if (how.equals("outbox")) {
+                assertRecordsAndEventsAgree(store, lastAcked);
             }
             long entries = 0;
             for (int s = 0; s < 2; s++) {
@@ -69,5 +90,46 @@ class KillDurabilityTest {
                 assertTrue(entries >= lastAcked / 3, "the child's records with expiry are indexed: " + entries);
             }
         }
+    }
+
+    /**
+     * Every stored record has the event of the change that wrote it, every event names a change
+     * the store holds or has since overwritten, every acknowledged change has its event, and the
+     * outbox counts are those of the databases.
+     */
+    private static void assertRecordsAndEventsAgree(JeSegmentStore store, int lastAcked) {
+        Map<String, Version> written = new HashMap<>();
+        int events = 0;
+        for (int s = 0; s < 2; s++) {
+            Map<String, List<KeyEvent>> byKey = new HashMap<>();
+            List<KeyEvent> all = store.events(s, Version.ZERO, Integer.MAX_VALUE);
+            assertEquals(all.size(), store.outboxSize(s), "the count of segment " + s);
+            events += all.size();
+            for (KeyEvent e : all) {
+                byKey.computeIfAbsent(Keys.string(e.key()), k -> new ArrayList<>()).add(e);
+                written.put(Keys.string(e.key()) + "@" + e.version(), e.version());
+            }
+            for (Record r : store.scan(s, null, null, Integer.MAX_VALUE)) {
+                String key = Keys.string(r.key());
+                List<KeyEvent> ofKey = byKey.getOrDefault(key, List.of());
+                assertTrue(ofKey.stream().anyMatch(e -> e.version().equals(r.version())
+                        && e.type() == (r.isTombstone() ? EventType.DELETED : r.version().timestamp() > 1_000_000
+                                ? EventType.UPDATED : EventType.CREATED)),
+                        "the stored " + r + " has its event: " + ofKey);
+                for (KeyEvent e : ofKey) {
+                    assertTrue(!e.version().isNewerThan(r.version()), "an event newer than the record: " + e + ", " + r);
+                }
+                byKey.remove(key);
+            }
+            assertEquals(Map.of(), byKey, "events of keys the store does not hold");
+        }
+        for (int i = 0; i <= lastAcked; i++) {
+            assertTrue(written.containsKey("k" + i + "@" + new Version(i + 1, 1)), "the event of acknowledged k" + i);
+            if (i >= 5) {
+                assertTrue(written.containsKey("k" + (i - 5) + "@" + new Version(1_000_000 + i, 1)),
+                        "the event of acknowledged change " + i + " of k" + (i - 5));
+            }
+        }
+        assertTrue(events >= 2 * lastAcked - 5, "events: " + events);
     }
 }

@@ -4,6 +4,7 @@ import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -17,8 +18,18 @@ public final class RealStores {
     }
 
     public static SegmentStore open(Path dir, int segments) {
-        return JeSegmentStore.open(StorageSettings.resolve(Map.of(StorageSettings.DIR, dir.toString(),
-                "earthwo.segments", String.valueOf(segments), StorageSettings.CACHE_BYTES, String.valueOf(16L << 20)), k -> null));
+        return open(dir, segments, Map.of());
+    }
+
+    /**
+     * As {@link #open(Path, int)}, with storage settings added or replaced by {@code settings}
+     * (e.g. {@code earthwo.storage.outbox.enabled=true} for a store that keeps an outbox).
+     */
+    public static SegmentStore open(Path dir, int segments, Map<String, ?> settings) {
+        Map<String, Object> config = new HashMap<>(Map.of(StorageSettings.DIR, dir.toString(),
+                "earthwo.segments", String.valueOf(segments), StorageSettings.CACHE_BYTES, String.valueOf(16L << 20)));
+        config.putAll(settings);
+        return JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
     }
 
     /** The hint store living in the same JE environment as {@code store}. */
