@@ -14,6 +14,7 @@ import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.PeerLinks;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.cluster.TestClusterView;
+import earthwo.api.hooks.KeyEvent;
 import earthwo.api.storage.HintStore;
 import earthwo.api.storage.SegmentStore;
 import earthwo.storage.internal.RealStores;
@@ -133,8 +134,12 @@ class ThreeNodeReplicationTest {
         final HintReplayer replayer;
 
         Node(int id, long skewMillis) {
+            this(id, skewMillis, Map.of());
+        }
+
+        Node(int id, long skewMillis, Map<String, ?> storeSettings) {
             this.id = id;
-            this.store = RealStores.open(dir.resolve("node" + id), SEGMENTS);
+            this.store = RealStores.open(dir.resolve("node" + id), SEGMENTS, storeSettings);
             this.hints = RealStores.hints(store);
             ClusterView view = cluster.viewOf(id);
             PeerLinks links = net.linksOf(id);
@@ -164,6 +169,46 @@ class ThreeNodeReplicationTest {
         nodes.put(1, new Node(1, skew1));
         nodes.put(2, new Node(2, skew2));
         nodes.put(3, new Node(3, skew3));
+    }
+
+    /**
+     * The event type of a change is decided where it is coordinated and travels with the
+     * replication: every replica's outbox holds the same events, with the same ids, in the same
+     * order, including the EXPIRED of a reaped key.
+     */
+    @Test
+    void everyReplicasOutboxRecordsTheEventsTheCoordinatorDecided() {
+        Map<String, String> outbox = Map.of("earthwo.storage.outbox.enabled", "true");
+        for (int id = 1; id <= 3; id++) {
+            nodes.put(id, new Node(id, 0, outbox));
+        }
+        WriteCoordinator kv = nodes.get(1).kv;
+        kv.put(b("k"), b("v1"), WriteOptions.DEFAULT.withConcern(WriteConcern.ALL));
+        kv.put(b("k"), b("v2"), WriteOptions.DEFAULT.withConcern(WriteConcern.ALL));
+        kv.delete(b("k"), WriteOptions.DEFAULT.withConcern(WriteConcern.ALL));
+        kv.put(b("e"), b("x"), WriteOptions.of(WriteConcern.ALL, wall.get() + 50));
+        Version expiring = nodes.get(1).raw("e").orElseThrow().version();
+        wall.addAndGet(50);
+        assertTrue(kv.reapAsync(b("e"), expiring).toCompletableFuture().join());
+
+        List<String> first = null;
+        for (int id = 1; id <= 3; id++) {
+            List<String> events = new ArrayList<>();
+            for (int s = 0; s < SEGMENTS; s++) {
+                for (KeyEvent e : nodes.get(id).store.events(s, Version.ZERO, 100)) {
+                    events.add(Keys.string(e.key()) + " " + e.type() + " " + e.id());
+                }
+            }
+            events.sort(null);
+            List<String> types = events.stream().map(x -> x.split(" ")[0] + " " + x.split(" ")[1]).toList();
+            assertTrue(types.containsAll(List.of("k CREATED", "k UPDATED", "k DELETED", "e CREATED", "e EXPIRED"))
+                    && types.size() == 5, "node " + id + ": " + events);
+            if (first == null) {
+                first = events;
+            } else {
+                assertEquals(first, events, "node " + id + " holds the same events, ids included, as node 1");
+            }
+        }
     }
 
     @AfterEach
