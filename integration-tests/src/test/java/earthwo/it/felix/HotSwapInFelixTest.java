@@ -48,12 +48,14 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 /**
- * The real node bundles in a real Felix. A client talks to the node over its socket, writing
- * keys that live and keys that expire at once (work for the reaper), while the storage bundle
- * (JE), the server bundle (Netty) and the ttl bundle (the reaper) are updated in place: no
- * operation fails after the client's retry, every write is readable afterwards, the reaper runs
- * again after each update, and the updated bundles' JE, Netty and reaper threads are gone (the
- * old revisions stopped everything they started).
+ * The real node bundles in a real Felix, with the outbox on and the example hook plug-in
+ * installed. A client talks to the node over its socket, writing keys that live and keys that
+ * expire at once (work for the reaper and for the hook), while the storage bundle (JE), the
+ * server bundle (Netty), the ttl bundle (the reaper) and the hooks bundle (the dispatcher) are
+ * updated in place: no operation fails after the client's retry, every write is readable
+ * afterwards, the reaper and the hook's delivery run again after each update, and the updated
+ * bundles' JE, Netty, reaper and hook threads are gone (the old revisions stopped everything
+ * they started).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -62,6 +64,8 @@ public class HotSwapInFelixTest {
     private static final Duration RETRY_FOR = Duration.ofSeconds(30);
     /** The reaper's thread; one while the ttl bundle is active, whatever was updated. */
     private static final String REAPER_THREAD = "earthwo-ttl-reaper";
+    /** The example hook's delivering thread; one while the hooks bundle is active. */
+    private static final String HOOK_THREAD = "earthwo-hook-example";
 
     @Inject
     private BundleContext context;
@@ -86,6 +90,9 @@ public class HotSwapInFelixTest {
         options.add(systemProperty("earthwo.port").value(String.valueOf(port)));
         options.add(systemProperty("earthwo.distribution").value(dist.toString()));
         options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        options.add(systemProperty("earthwo.storage.outbox.enabled").value("true"));
+        // A hook plug-in, as one dropped into deploy/ would be: work for the hooks bundle.
+        options.add(bundle(Paths.get(System.getProperty("earthwo.example.hook.jar")).toUri().toString()));
         try (Stream<Path> jars = Files.list(dist.resolve("bundle"))) {
             for (Path jar : jars.sorted().collect(Collectors.toList())) {
                 String name = jar.getFileName().toString();
@@ -108,6 +115,7 @@ public class HotSwapInFelixTest {
         Bundle storage = installed("earthwo.storage");
         Bundle server = installed("earthwo.server");
         Bundle ttl = installed("earthwo.ttl");
+        Bundle hooks = installed("earthwo.hooks");
         Map<String, Integer> baseline;
         try (KvClient client = clients.connect(KvClientFactory.Config.seeds(endpoint)
                 .withRequestTimeout(Duration.ofSeconds(5)))) {
@@ -129,14 +137,20 @@ public class HotSwapInFelixTest {
                     awaitReaperRunning();
                     loop.awaitOps(loop.ops.get() + 300);
                 }
+                for (int round = 0; round < 2; round++) {
+                    update(hooks);
+                    awaitHookActive();
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
                 awaitReaperRunning(); // also after the updates of the store it reads
+                awaitHookActive();
             } finally {
                 loop.running.set(false);
                 t.join(60_000);
             }
             assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
             System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
-                    + " retried during 6 bundle updates");
+                    + " retried during 8 bundle updates");
             for (Map.Entry<String, String> e : loop.written.entrySet()) {
                 Optional<Record> r = client.get(Keys.utf8(e.getKey()));
                 assertTrue("lost " + e.getKey(), r.isPresent());
@@ -149,6 +163,50 @@ public class HotSwapInFelixTest {
         waitFor(() -> threadCounts().equals(expected), "thread counts back to " + expected
                 + " (now " + threadCounts() + ")");
         assertEquals("reaper threads", Integer.valueOf(1), expected.get(REAPER_THREAD));
+        assertEquals("hook threads", Integer.valueOf(1), expected.get(HOOK_THREAD));
+        assertEquals("hooks housekeeping threads", Integer.valueOf(1), expected.get("earthwo-hooks-housekeeping"));
+    }
+
+    /** Waits for the hooks status source to be back with the example hook active on an outbox. */
+    private void awaitHookActive() throws Exception {
+        Filter filter = context.createFilter("(&(objectClass=" + StatusSource.class.getName() + ")(earthwo.status.name=hooks))");
+        ServiceTracker<StatusSource, StatusSource> tracker = new ServiceTracker<>(context, filter, null);
+        tracker.open();
+        try {
+            waitFor(() -> {
+                StatusSource s = tracker.getService();
+                return s != null && Boolean.TRUE.equals(s.status().get("outbox"))
+                        && "active".equals(s.status().get("example.state"));
+            }, "the example hook active (hooks.example.state = active, hooks.outbox = true)");
+            // It delivers again: a key written now reaches its events.log.
+            String key = "swap-hook:" + System.nanoTime();
+            ServiceTracker<Kv, Kv> kvs = new ServiceTracker<>(context, Kv.class, null);
+            kvs.open();
+            try {
+                // The Kv of now (the injected one may be an instance the store updates replaced).
+                waitFor(() -> {
+                    Kv current = kvs.getService();
+                    try {
+                        return current != null && current.putAsync(Keys.utf8(key), Keys.utf8("v"), WriteOptions.DEFAULT)
+                                .toCompletableFuture().get() != null;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, "a put of " + key);
+            } finally {
+                kvs.close();
+            }
+            Path log = Paths.get(System.getProperty("earthwo.data"), "example-hook", "events.log");
+            waitFor(() -> {
+                try {
+                    return Files.exists(log) && Files.readString(log).contains(" CREATED " + key + " ");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, "the example hook got " + key);
+        } finally {
+            tracker.close();
+        }
     }
 
     /** Waits for the reaper's status source to be back and to report its thread running. */
@@ -179,7 +237,8 @@ public class HotSwapInFelixTest {
     private void update(Bundle b) throws Exception {
         Path jar;
         try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("earthwo.distribution"), "bundle"))) {
-            jar = jars.filter(p -> p.getFileName().toString().startsWith(b.getSymbolicName())).findFirst().orElseThrow();
+            // By its whole name: earthwo.hooks.jar, not earthwo.hooks.webhook.jar.
+            jar = jars.filter(p -> p.getFileName().toString().equals(b.getSymbolicName() + ".jar")).findFirst().orElseThrow();
         }
         try (InputStream in = Files.newInputStream(jar)) {
             b.update(in);
