@@ -116,6 +116,8 @@ public class HotSwapInFelixTest {
         Bundle server = installed("earthwo.server");
         Bundle ttl = installed("earthwo.ttl");
         Bundle hooks = installed("earthwo.hooks");
+        Bundle webhook = installed("earthwo.hooks.webhook");
+        Bundle exampleHook = installed("earthwo.example.hook");
         Map<String, Integer> baseline;
         try (KvClient client = clients.connect(KvClientFactory.Config.seeds(endpoint)
                 .withRequestTimeout(Duration.ofSeconds(5)))) {
@@ -142,6 +144,13 @@ public class HotSwapInFelixTest {
                     awaitHookActive();
                     loop.awaitOps(loop.ops.get() + 300);
                 }
+                update(webhook);
+                loop.awaitOps(loop.ops.get() + 300);
+                for (int round = 0; round < 2; round++) {
+                    update(exampleHook, Paths.get(System.getProperty("earthwo.example.hook.jar")));
+                    awaitHookActive();
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
                 awaitReaperRunning(); // also after the updates of the store it reads
                 awaitHookActive();
             } finally {
@@ -150,12 +159,23 @@ public class HotSwapInFelixTest {
             }
             assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
             System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
-                    + " retried during 8 bundle updates");
+                    + " retried during 11 bundle updates");
             for (Map.Entry<String, String> e : loop.written.entrySet()) {
                 Optional<Record> r = client.get(Keys.utf8(e.getKey()));
                 assertTrue("lost " + e.getKey(), r.isPresent());
                 assertEquals(e.getValue(), Keys.string(r.get().value()));
             }
+            // No event lost across the updates of the store, the hooks bundle and the hook itself: the
+            // example hook logged a change of every key the loop wrote.
+            Path log = Paths.get(System.getProperty("earthwo.data"), "example-hook", "events.log");
+            waitFor(() -> {
+                try {
+                    String logged = Files.readString(log);
+                    return loop.written.keySet().stream().allMatch(k -> logged.contains(" " + k + " "));
+                } catch (IOException e) {
+                    return false;
+                }
+            }, "an event of each of the " + loop.written.size() + " keys written in the example hook's log");
         }
         // Old revisions must have stopped their JE and Netty threads: the thread population
         // returns to what it was with one revision of each bundle running.
@@ -233,13 +253,17 @@ public class HotSwapInFelixTest {
         throw new AssertionError("bundle " + symbolicName + " is not installed");
     }
 
-    /** Updates a bundle in place from its own jar, as FileInstall does for a jar in deploy/. */
+    /** Updates a bundle of the distribution in place from its own jar, as FileInstall does for a jar in deploy/. */
     private void update(Bundle b) throws Exception {
         Path jar;
         try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("earthwo.distribution"), "bundle"))) {
             // By its whole name: earthwo.hooks.jar, not earthwo.hooks.webhook.jar.
             jar = jars.filter(p -> p.getFileName().toString().equals(b.getSymbolicName() + ".jar")).findFirst().orElseThrow();
         }
+        update(b, jar);
+    }
+
+    private void update(Bundle b, Path jar) throws Exception {
         try (InputStream in = Files.newInputStream(jar)) {
             b.update(in);
         }
@@ -302,11 +326,12 @@ public class HotSwapInFelixTest {
             for (int i = 0; running.get(); i++) {
                 String key = "swap:" + i;
                 String value = "v" + i;
-                // Expires a second later, while bundles are updated: work for the reaper. (A second
-                // so that it is still in the future when the node takes it, or the put is refused.)
+                // Expires while bundles are updated: work for the reaper. Ten seconds, longer than
+                // the client's request timeout, so that a put the client retries inside it is still
+                // in the future when a node takes it (else it is refused).
                 String expiring = "swap-ttl:" + i;
                 withRetry(() -> client.put(Keys.utf8(expiring), Keys.utf8(value),
-                        WriteOptions.DEFAULT.expiringAt(System.currentTimeMillis() + 1_000)));
+                        WriteOptions.DEFAULT.expiringAt(System.currentTimeMillis() + 10_000)));
                 if (withRetry(() -> client.put(Keys.utf8(key), Keys.utf8(value), WriteOptions.DEFAULT))) {
                     written.put(key, value);
                     withRetry(() -> {
