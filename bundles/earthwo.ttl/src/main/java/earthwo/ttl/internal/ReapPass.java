@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * One pass of the reaper over the segments this node masters (and is not syncing): reads a batch
+ * One pass of the reaper over the segments this node masters (and is not syncing, and whose copy
+ * here is known to be complete: see {@link ReapGate}): reads a batch
  * of expired entries from each segment's expiry index and reaps those whose record is still
  * stored with that expiry and has expired.
  *
@@ -43,6 +44,7 @@ final class ReapPass {
 
     private final SegmentStore store;
     private final ClusterView cluster;
+    private final ReapGate gate;
     private final ReapDispatcher dispatcher;
     private final ReapStats stats;
     private final LongSupplier clock;
@@ -50,10 +52,14 @@ final class ReapPass {
     private final BooleanSupplier stopping;
     private final RateLimitedLog errorLog;
 
-    ReapPass(SegmentStore store, ClusterView cluster, ReapDispatcher dispatcher, ReapStats stats, LongSupplier clock,
-             int batch, BooleanSupplier stopping, RateLimitedLog errorLog) {
+    /** What the last pass found waiting for anti-entropy (logged when it changes). */
+    private ReapGate.Awaiting lastAwaiting = new ReapGate.Awaiting(0, false);
+
+    ReapPass(SegmentStore store, ClusterView cluster, ReapGate gate, ReapDispatcher dispatcher, ReapStats stats,
+             LongSupplier clock, int batch, BooleanSupplier stopping, RateLimitedLog errorLog) {
         this.store = store;
         this.cluster = cluster;
+        this.gate = gate;
         this.dispatcher = dispatcher;
         this.stats = stats;
         this.clock = clock;
@@ -64,10 +70,11 @@ final class ReapPass {
 
     /** Runs one pass; returns the number of reaps it started. */
     long run() {
+        noteAwaiting(gate.awaiting());
         Deque<Integer> queue = new ArrayDeque<>();
         SegmentMap map = cluster.currentMap();
         for (int s = 0; s < map.segmentCount(); s++) {
-            if (reapsIn(s)) {
+            if (gate.reapsIn(s)) {
                 queue.add(s);
             }
         }
@@ -76,8 +83,8 @@ final class ReapPass {
         long started = 0;
         while (!queue.isEmpty() && !stopping.getAsBoolean()) {
             int segment = queue.poll();
-            if (!reapsIn(segment)) {
-                continue; // mastership moved during the pass
+            if (!gate.reapsIn(segment)) {
+                continue; // mastership moved during the pass, or anti-entropy no longer confirms the copy
             }
             Set<SegmentKey> stuck = tried.computeIfAbsent(segment, s -> ConcurrentHashMap.newKeySet());
             Visit v;
@@ -149,10 +156,29 @@ final class ReapPass {
         return !r.isTombstone() && r.expiresAt() == e.expiresAt() && r.isExpiredAt(now) ? r : null;
     }
 
-    /** True if this node reaps the segment: it masters it (not fenced) and is not syncing it. */
-    private boolean reapsIn(int segment) {
-        SegmentMap map = cluster.currentMap();
-        return segment < map.segmentCount() && cluster.isMaster(segment)
-                && !map.isSyncing(segment, cluster.localNodeId());
+    /**
+     * Logs when segments start or stop waiting for anti-entropy: at info when some start waiting or
+     * the last one stops, else (the count moving as passes confirm segments) at debug.
+     */
+    private void noteAwaiting(ReapGate.Awaiting now) {
+        ReapGate.Awaiting before = lastAwaiting;
+        if (now.equals(before)) {
+            return;
+        }
+        lastAwaiting = now;
+        int self = cluster.localNodeId();
+        if (now.segments() == 0 && before.segments() == 0) {
+            return; // only the service came or went: nothing waits either way
+        }
+        if (now.segments() == 0) {
+            LOG.info("node {}: every segment it masters is confirmed complete here; reaping them", self);
+        } else if (before.segments() == 0 || now.replicaSyncAbsent() != before.replicaSyncAbsent()) {
+            LOG.info("node {}: {} segments it masters are not reaped until anti-entropy confirms this node's copy in"
+                    + " sync with another replica{}", self, now.segments(),
+                    now.replicaSyncAbsent() ? " (no ReplicaSync service: anti-entropy is not active)" : "");
+        } else {
+            LOG.debug("node {}: {} segments it masters wait for anti-entropy before they are reaped", self,
+                    now.segments());
+        }
     }
 }

@@ -94,7 +94,10 @@ public final class TtlCommands {
         return b.append(']').toString();
     }
 
-    /** The reaper's facts: keys with an expiry, expired not reaped, reaped, failures, lag, ... */
+    /**
+     * The reaper's facts: keys with an expiry, expired not reaped, reaped, failures, lag, ...; and
+     * a comment line when segments this node masters wait for anti-entropy before they are reaped.
+     */
     public String status() {
         StatusSource s = reaper;
         if (s == null) {
@@ -102,8 +105,18 @@ public final class TtlCommands {
                     + "# the reaper is not active: it waits for the store, the cluster view and the Kv service\n";
         }
         StringBuilder out = new StringBuilder();
-        for (Map.Entry<String, Object> e : s.status().entrySet()) {
+        Map<String, Object> facts = s.status();
+        for (Map.Entry<String, Object> e : facts.entrySet()) {
             out.append(Reaper.STATUS_NAME).append('.').append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
+        }
+        if (facts.get(TtlStatus.SEGMENTS_AWAITING_SYNC) instanceof Integer n && n > 0) {
+            out.append("# ").append(n).append(n == 1 ? " segment" : " segments")
+                    .append(" this node masters not reaped until anti-entropy confirms this node's copy in sync with"
+                            + " another replica");
+            if (Boolean.FALSE.equals(facts.get(TtlStatus.REPLICA_SYNC_AVAILABLE))) {
+                out.append(": no ReplicaSync service (the replication bundle's anti-entropy is not active)");
+            }
+            out.append('\n');
         }
         return out.toString();
     }

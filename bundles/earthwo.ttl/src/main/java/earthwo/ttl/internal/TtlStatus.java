@@ -12,6 +12,13 @@ final class TtlStatus {
 
     /** Shown for a lag percentile before the first reap. */
     static final String NO_VALUE = "n/a";
+    /**
+     * Segments this node masters but does not reap yet: they have other replicas and anti-entropy
+     * has not confirmed this node's copy in sync with one of them since it started.
+     */
+    static final String SEGMENTS_AWAITING_SYNC = "segments.awaiting.sync";
+    /** Whether the ReplicaSync service (the replication bundle's anti-entropy) is there. */
+    static final String REPLICA_SYNC_AVAILABLE = "replica.sync.available";
 
     private TtlStatus() {
     }
@@ -19,9 +26,11 @@ final class TtlStatus {
     /**
      * @param census the index counts; may throw (store unavailable), shown then as unavailable
      *        instead of failing the whole status
+     * @param awaiting the segments this node masters but does not reap until anti-entropy confirms
+     *        its copy ({@link ReapGate})
      */
-    static Map<String, Object> facts(ReapStats stats, Supplier<ExpiryCensus.Counts> census, boolean running,
-                                     int inFlight) {
+    static Map<String, Object> facts(ReapStats stats, Supplier<ExpiryCensus.Counts> census,
+                                     Supplier<ReapGate.Awaiting> awaiting, boolean running, int inFlight) {
         Map<String, Object> m = new LinkedHashMap<>();
         ExpiryCensus.Counts c = null;
         String unavailable = null;
@@ -43,6 +52,14 @@ final class TtlStatus {
         m.put("reaper.inflight", inFlight);
         m.put("reaper.errors", stats.errors.sum());
         m.put("reap.skipped.changed", stats.skipped.sum() + stats.notReaped.sum());
+        ReapGate.Awaiting a = null;
+        try {
+            a = awaiting.get();
+        } catch (RuntimeException e) {
+            unavailable = "unavailable: " + ReapDispatcher.describe(e);
+        }
+        m.put(SEGMENTS_AWAITING_SYNC, a == null ? unavailable : a.segments());
+        m.put(REPLICA_SYNC_AVAILABLE, a == null ? unavailable : !a.replicaSyncAbsent());
         return m;
     }
 

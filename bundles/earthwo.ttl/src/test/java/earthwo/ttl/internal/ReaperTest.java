@@ -29,7 +29,7 @@ class ReaperTest {
     }
 
     private Reaper start(Fixture f, int inFlight) {
-        Reaper r = new Reaper(f.store, f.cluster, f.kv, new TtlSettings(10, 100, inFlight), f.now::get);
+        Reaper r = new Reaper(f.store, f.cluster, f.kv, () -> f.sync, new TtlSettings(10, 100, inFlight), f.now::get);
         started.add(r);
         return r;
     }
@@ -135,5 +135,32 @@ class ReaperTest {
         assertFalse(stopper.isAlive());
         started.remove(reaper);
         assertEquals(2, f.kv.calls.size(), "reaps started after deactivation: " + f.kv.keysAsked());
+    }
+
+    @Test
+    void waitsForAntiEntropyOnSegmentsWithOtherReplicasAndSaysSoInStatus() throws Exception {
+        Fixture f = new Fixture(16, Fixture.SELF, Fixture.SELF);
+        f.expired(0, "k", 5, 100);
+        f.expired(1, "j", 5, 100);
+        f.sync = null;
+        f.confirmed.clear();
+        Reaper reaper = start(f, 16);
+
+        Poll.until("a few passes", WAIT, () -> reaper.stats().passes.sum() >= 3);
+        assertEquals(List.of(), f.kv.calls, "reaped without a confirmed copy");
+        Map<String, Object> status = reaper.status();
+        assertEquals(2, status.get(TtlStatus.SEGMENTS_AWAITING_SYNC));
+        assertEquals(false, status.get(TtlStatus.REPLICA_SYNC_AVAILABLE));
+
+        f.sync = f.fakeSync; // the replication bundle came
+        f.confirmed.add(1);
+        Poll.until("segment 1 reaped", WAIT, () -> f.store.live(1) == 0);
+        assertEquals(5, f.store.live(0));
+        assertEquals(1, reaper.status().get(TtlStatus.SEGMENTS_AWAITING_SYNC));
+        assertEquals(true, reaper.status().get(TtlStatus.REPLICA_SYNC_AVAILABLE));
+
+        f.confirmed.add(0);
+        Poll.until("segment 0 reaped", WAIT, () -> f.store.live(0) == 0);
+        assertEquals(0, reaper.status().get(TtlStatus.SEGMENTS_AWAITING_SYNC));
     }
 }
