@@ -17,6 +17,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -57,9 +58,10 @@ class HookBlockingTest {
                 double[] before = puts(client, "before:", BATCH);
 
                 Files.copy(jar, deploy.resolve("earthwo.example.hook.jar"));
-                Poll.until("hook:list shows example and blocking active", WAIT,
+                // The blocking hook may already show "stuck" (inside deliver beyond its timeout).
+                Poll.until("hook:list shows example active and blocking active or stuck", WAIT,
                         () -> "active".equals(facts(node, "example").get("state"))
-                                && "active".equals(facts(node, "blocking").get("state")));
+                                && List.of("active", "stuck").contains(facts(node, "blocking").get("state")));
                 // The blocking hook's thread is inside deliver for good once it has had a batch.
                 Poll.until("the example hook delivered the events of before the install", WAIT,
                         () -> logged().containsAll(keys("before:", BATCH)));
@@ -91,7 +93,11 @@ class HookBlockingTest {
                         () -> pending(facts(node, "blocking")) >= pendingBefore + BATCH / 4);
                 NodeProcess.ProcessResult resumed = exec(node, "hook:resume blocking");
                 assertEquals(0, resumed.exitCode(), resumed.output());
-                assertEquals("active", facts(node, "blocking").get("state"));
+                // Resumed, its thread is still inside the call that never returns: shown as stuck.
+                Poll.until("the resumed blocking hook shows stuck", WAIT,
+                        () -> "stuck".equals(facts(node, "blocking").get("state")));
+                assertTrue(Long.parseLong(facts(node, "blocking").get("stuck.ms")) > 10_000,
+                        "stuck longer than the delivery timeout: " + facts(node, "blocking"));
                 puts(client, "resumed:", BATCH / 4);
                 Poll.until("the example hook delivers the puts made after the resume", WAIT,
                         () -> logged().containsAll(keys("resumed:", BATCH / 4)));

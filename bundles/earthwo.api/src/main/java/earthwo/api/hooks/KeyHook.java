@@ -41,9 +41,20 @@ public interface KeyHook {
 
     /**
      * Takes a batch of events of one segment, in version order. Completing the stage normally
-     * acknowledges every event of the batch; completing it exceptionally, throwing, or not
-     * completing within the node's delivery timeout delivers the same batch again later, with
-     * back-off. Called on a thread of this hook's own: a hook that blocks delays only itself.
+     * acknowledges every event of the batch; completing it exceptionally, throwing, or a stage
+     * that does not complete within the hook's delivery timeout (counted from the call) delivers
+     * the same batch again later, with back-off.
+     *
+     * <p>Called on a thread of this hook's own, so a hook that blocks delays only itself: other
+     * hooks and writes go on. But only the returned stage is timed out: a call that does not
+     * return is not retried (nothing interrupts it) and holds this hook's thread, and with it
+     * this hook's outbox position, until it returns or the hook is removed: no later event is
+     * delivered to this hook meanwhile, and the outbox is not trimmed past that position (once
+     * the outbox holds {@code earthwo.storage.outbox.max.events}, its oldest events are dropped
+     * and the hook gets a GAP; a removed hook's position holds it back until the name is
+     * forgotten, {@code earthwo.hooks.forget.after.ms}). Such a hook is shown {@code stuck} by
+     * {@code hook:list} once the call has run longer than the timeout. Return a stage at once and
+     * do slow work asynchronously.
      */
     CompletionStage<Void> deliver(List<KeyEvent> events);
 }

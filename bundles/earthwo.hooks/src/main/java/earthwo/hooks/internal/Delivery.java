@@ -14,7 +14,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One attempt to hand a batch to a hook: calls {@link KeyHook#deliver} on the calling thread
  * (the hook's own) and waits for the stage until the timeout, counted from the call. A stage
- * that completes later is ignored: the batch goes again.
+ * that completes later is ignored: the batch goes again. A call that does not return cannot be
+ * timed out (nothing interrupts the hook's thread); its {@link CallWatch} shows it stuck.
  */
 final class Delivery {
 
@@ -32,13 +33,24 @@ final class Delivery {
     }
 
     static Outcome attempt(KeyHook hook, List<KeyEvent> batch, long timeoutMillis) {
+        return attempt(hook, batch, timeoutMillis, null);
+    }
+
+    /** {@code watch}: told when the call starts and returns (null: none). */
+    static Outcome attempt(KeyHook hook, List<KeyEvent> batch, long timeoutMillis, CallWatch watch) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         CompletionStage<Void> stage;
+        if (watch != null) {
+            watch.begin();
+        }
         try {
             stage = hook.deliver(Collections.unmodifiableList(batch));
         } catch (RuntimeException | LinkageError e) {
             return new Outcome("deliver threw " + describe(e));
         } finally {
+            if (watch != null) {
+                watch.end();
+            }
             // The hook ran on this thread and may have left it interrupted; the next store call
             // would then meet the interrupt inside JE, which invalidates the node's environment.
             Thread.interrupted();

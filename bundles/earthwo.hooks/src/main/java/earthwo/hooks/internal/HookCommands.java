@@ -42,9 +42,11 @@ public final class HookCommands {
 
     /**
      * One line per hook: its name, then bundle, prefixes, events, state (active, paused,
-     * retrying, no-outbox, refused), delivered, retried, failed, gaps, pending (events after its
-     * position in the segments this node masters), pending.oldest.ms and lag.p50.ms / lag.p99.ms
-     * (acknowledgement time minus the version's time), each as {@code key=value}.
+     * retrying, stuck, no-outbox, refused), delivered, retried, failed, gaps, pending (events
+     * after its position in the segments this node masters), pending.oldest.ms, lag.p50.ms /
+     * lag.p99.ms (acknowledgement time minus the version's time) and stuck.ms (how long a stuck
+     * hook's deliver call has run, else 0), each as {@code key=value}. A hook is stuck while a
+     * deliver call has not returned for longer than its timeout.
      */
     public String list() {
         HookAdmin a = admin;

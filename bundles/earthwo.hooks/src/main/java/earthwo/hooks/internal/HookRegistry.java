@@ -23,8 +23,10 @@ import java.util.TreeSet;
  * service goes and comes back) stays paused and continues its counts.
  *
  * <p>A runner is stopped outside the lock (it may wait for a delivery in flight) and a refused
- * service takes the name over only once the old runner ended: two threads never deliver under one
- * name.
+ * service takes the name over only once the old runner ended or was abandoned (an abandoned
+ * thread saves nothing when its call returns): two threads never save positions under one name.
+ * Waits are bounded by {@link #MAX_STOP_WAIT_MS} in all, whatever the hooks' timeouts, so a node
+ * stops in time; a runner already stuck inside a call is not waited for.
  */
 final class HookRegistry {
 
@@ -33,8 +35,8 @@ final class HookRegistry {
         HookRunner create(HookSpec spec, KeyHook hook, HookStats stats, boolean paused);
     }
 
-    /** A hook as the commands and the status see it. */
-    record Entry(HookSpec spec, HookState state, HookStats stats, Map<Integer, Version> positions) {
+    /** A hook as the commands and the status see it; {@code stuckMs} 0 unless it is stuck. */
+    record Entry(HookSpec spec, HookState state, HookStats stats, Map<Integer, Version> positions, long stuckMs) {
     }
 
     private record Registered(HookSpec spec, KeyHook hook, HookRunner runner) {
@@ -45,6 +47,11 @@ final class HookRegistry {
 
     /** Margin over a hook's delivery timeout when waiting for its thread to end. */
     static final long STOP_MARGIN_MS = 1_000;
+    /**
+     * The longest wait for hook threads to end, in all: when a hook is removed, and when the
+     * dispatcher stops (every thread at once). {@code bin/earthwo stop} gives a node 30 s.
+     */
+    static final long MAX_STOP_WAIT_MS = 5_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(HookRegistry.class);
 
@@ -100,7 +107,7 @@ final class HookRegistry {
             stopping.add(gone.spec().name());
         }
         if (gone.runner() != null) {
-            gone.runner().awaitStop(deadlineFor(gone.spec()));
+            gone.runner().awaitStop(gone.runner().isStuck() ? System.nanoTime() : deadline(gone.spec().timeoutMs()));
         }
         LOG.info("node {}: hook '{}' of bundle {} removed; its positions stay", nodeId, gone.spec().name(),
                 gone.spec().bundle());
@@ -176,12 +183,53 @@ final class HookRegistry {
         for (Registered r : byName.values()) {
             HookState state = r.runner() == null ? HookState.NO_OUTBOX : r.runner().state();
             out.add(new Entry(r.spec(), state, stats.get(r.spec().name()),
-                    r.runner() == null ? Map.of() : r.runner().positions()));
+                    r.runner() == null ? Map.of() : r.runner().positions(),
+                    r.runner() == null ? 0 : r.runner().stuckMillis()));
         }
         for (Registered r : refused) {
-            out.add(new Entry(r.spec(), HookState.REFUSED, NONE, Map.of()));
+            out.add(new Entry(r.spec(), HookState.REFUSED, NONE, Map.of(), 0));
         }
         return out;
+    }
+
+    /**
+     * A position a master sent, saved in the store: the running hook of that name takes it where
+     * it is further on than its own (counted in its figures). False if it did not move.
+     */
+    boolean offer(String name, int segment, Version saved) {
+        HookRunner runner;
+        HookStats s;
+        synchronized (this) {
+            Registered r = byName.get(name);
+            runner = r == null ? null : r.runner();
+            s = stats.get(name);
+        }
+        if (runner == null || !runner.offer(segment, saved)) {
+            return false;
+        }
+        if (s != null) {
+            s.positionsTaken.increment();
+        }
+        return true;
+    }
+
+    /** Logs (once each) hooks whose deliver call has become stuck; returns how many are stuck. */
+    int checkStuck() {
+        List<HookRunner> runners = new ArrayList<>();
+        synchronized (this) {
+            for (Registered r : byName.values()) {
+                if (r.runner() != null) {
+                    runners.add(r.runner());
+                }
+            }
+        }
+        int stuck = 0;
+        for (HookRunner r : runners) {
+            if (r.checkStuck()) {
+                stuck++;
+            }
+        }
+        return stuck;
     }
 
     /** The figures of a name (null if it was never accepted). */
@@ -211,8 +259,10 @@ final class HookRegistry {
     }
 
     /**
-     * Stops every runner: all are told at once, then each is waited for until its delivery
-     * timeout (plus a margin) has passed. True if every thread ended.
+     * Stops every runner: all are told at once, then all are waited for together, until the
+     * longest delivery timeout of those not stuck (plus a margin) has passed, at most
+     * {@link #MAX_STOP_WAIT_MS} in all. Threads still inside a hook's deliver then are left
+     * behind, abandoned. True if every thread ended.
      */
     boolean close() {
         List<Registered> all;
@@ -222,13 +272,16 @@ final class HookRegistry {
             byName.clear();
             refused.clear();
         }
-        long deadline = System.nanoTime();
+        long longest = -1;
         for (Registered r : all) {
             if (r.runner() != null) {
                 r.runner().requestStop();
-                deadline = Math.max(deadline, deadlineFor(r.spec()));
+                if (!r.runner().isStuck()) {
+                    longest = Math.max(longest, r.spec().timeoutMs());
+                }
             }
         }
+        long deadline = longest < 0 ? System.nanoTime() : deadline(longest);
         boolean ended = true;
         for (Registered r : all) {
             if (r.runner() != null) {
@@ -238,7 +291,8 @@ final class HookRegistry {
         return ended;
     }
 
-    private static long deadlineFor(HookSpec spec) {
-        return System.nanoTime() + (spec.timeoutMs() + STOP_MARGIN_MS) * 1_000_000;
+    /** When to stop waiting for a thread with a delivery timeout of {@code timeoutMs}: bounded. */
+    private static long deadline(long timeoutMs) {
+        return System.nanoTime() + Math.min(timeoutMs + STOP_MARGIN_MS, MAX_STOP_WAIT_MS) * 1_000_000;
     }
 }

@@ -23,7 +23,14 @@ import java.util.function.LongSupplier;
  * holds only this thread: every hook has its own, and writes never wait for any.
  *
  * <p>Positions are loaded from the store when the thread starts and again for every segment this
- * node starts to master (the previous master sent its positions here).
+ * node starts to master (the previous master sent its positions here); then, before anything of
+ * such a segment is delivered, the segment's other replicas are asked for theirs
+ * ({@link PositionAsk}, up to a second), and the furthest is taken and saved: a node that was
+ * down while another mastered the segment does not deliver again what that one delivered. A
+ * position a master sends here later is taken too where it is further on ({@link #offer}).
+ *
+ * <p>A {@code deliver} call that does not return holds this thread; past the hook's timeout the
+ * hook is shown {@link HookState#STUCK} ({@link CallWatch}).
  *
  * <p>Stopping never interrupts (see {@link Signal}): {@link #requestStop} sets the signal, a
  * delivery in flight runs to its acknowledgement or its timeout, and the thread ends.
@@ -47,16 +54,22 @@ final class HookRunner {
     private final Signal signal = new Signal();
     private final AtomicBoolean retrying = new AtomicBoolean();
     private final SegmentFeed feed;
+    private final PositionAsk ask;
+    private final CallWatch watch;
     private final RateLimitedLog errorLog = new RateLimitedLog();
     private final Thread thread;
 
+    /** {@code ask}: asks the other replicas of a segment this node starts to master for their positions. */
     HookRunner(HookSpec spec, KeyHook hook, SegmentStore store, ClusterView cluster, HookStats stats,
-               LongSupplier clock, long settleMs, boolean paused) {
+               LongSupplier clock, long settleMs, boolean paused, PositionAsk ask) {
         this.spec = spec;
         this.cluster = cluster;
         this.stats = stats;
+        this.ask = ask;
+        this.watch = new CallWatch(cluster.localNodeId(), spec.name(), spec.timeoutMs());
         this.positions = new Positions(spec.name(), store);
-        this.feed = new SegmentFeed(spec, hook, store, cluster, positions, stats, signal, clock, settleMs, retrying);
+        this.feed = new SegmentFeed(spec, hook, store, cluster, positions, stats, signal, clock, settleMs, retrying,
+                watch);
         signal.setPaused(paused);
         this.thread = new Thread(this::run, THREAD_PREFIX + spec.name());
         this.thread.setDaemon(true);
@@ -74,13 +87,33 @@ final class HookRunner {
         signal.setPaused(paused);
     }
 
+    /** Paused (by an operator) first, then stuck (inside a call past the timeout), retrying, active. */
     HookState state() {
-        return signal.isPaused() ? HookState.PAUSED : retrying.get() ? HookState.RETRYING : HookState.ACTIVE;
+        return signal.isPaused() ? HookState.PAUSED : watch.isStuck() ? HookState.STUCK
+                : retrying.get() ? HookState.RETRYING : HookState.ACTIVE;
+    }
+
+    /** How long the current deliver call has run (ms) when longer than the timeout; else 0. */
+    long stuckMillis() {
+        return watch.stuckMillis();
+    }
+
+    /** Logs (once) a deliver call that has become stuck; true if the hook is stuck. */
+    boolean checkStuck() {
+        return watch.check();
     }
 
     /** The positions this thread holds (of the segments it mastered since it started). */
     Map<Integer, Version> positions() {
         return positions.snapshot();
+    }
+
+    /**
+     * Takes a position a master sent (already saved in the store) where it is further on than
+     * the one this thread holds; true if it moved. The thread reads it before its next batch.
+     */
+    boolean offer(int segment, Version saved) {
+        return positions.offer(segment, saved);
     }
 
     boolean isAlive() {
@@ -90,6 +123,11 @@ final class HookRunner {
     /** Asks the thread to stop; returns at once. */
     void requestStop() {
         signal.stop();
+    }
+
+    /** True while a deliver call has run longer than the hook's timeout. */
+    boolean isStuck() {
+        return watch.isStuck();
     }
 
     /**
@@ -106,9 +144,10 @@ final class HookRunner {
         }
         if (thread.isAlive()) {
             signal.abandon();
-            LOG.warn("node {} hook '{}': its thread {} is still inside the hook's deliver after the timeout; it is left"
-                    + " behind (a daemon) and ends without saving anything when the hook returns",
-                    cluster.localNodeId(), spec.name(), thread.getName());
+            long stuckMs = watch.stuckMillis();
+            LOG.warn("node {} hook '{}': its thread {} is still inside the hook's deliver{}; it is left behind (a daemon)"
+                    + " and ends without saving anything when the hook returns", cluster.localNodeId(), spec.name(),
+                    thread.getName(), stuckMs > 0 ? " (stuck there for " + stuckMs + " ms)" : " at the stop's deadline");
             return false;
         }
         return true;
@@ -128,10 +167,14 @@ final class HookRunner {
                 List<Integer> gained = new ArrayList<>(segments);
                 gained.removeAll(mastered);
                 positions.load(gained);
+                askReplicas(gained);
                 mastered = new HashSet<>(segments);
             } catch (RuntimeException e) {
                 storeFailed(-1, e);
                 continue;
+            }
+            if (signal.isAbandoned()) {
+                return;
             }
             boolean moved = false;
             for (int i = 0; i < segments.size() && !signal.isStopped() && !signal.isPaused(); i++) {
@@ -154,6 +197,42 @@ final class HookRunner {
                 signal.await(IDLE_MS);
             }
         }
+    }
+
+    /**
+     * Before the first batch of segments this node starts to master: the furthest of the other
+     * replicas' positions, saved. A failure to save leaves the segments un-mastered for the next
+     * turn, which asks again.
+     */
+    private void askReplicas(List<Integer> gained) {
+        if (gained.isEmpty() || ask == null) {
+            return;
+        }
+        Map<Integer, Version> theirs = ask.ask(spec.name(), gained, signal);
+        if (theirs.isEmpty() || signal.isAbandoned()) {
+            return;
+        }
+        Map<Integer, Version> moved = positions.takeFurther(theirs);
+        if (!moved.isEmpty()) {
+            stats.positionsTaken.add(moved.size());
+            LOG.info("node {} hook '{}': starts to master {} segments; the other replicas had further positions in {} of"
+                    + " them ({}), taken", cluster.localNodeId(), spec.name(), gained.size(), moved.size(),
+                    describe(moved, theirs));
+        }
+    }
+
+    private static String describe(Map<Integer, Version> before, Map<Integer, Version> after) {
+        StringBuilder b = new StringBuilder();
+        int shown = 0;
+        for (Map.Entry<Integer, Version> e : before.entrySet()) {
+            if (shown++ == 8) {
+                b.append(", ...");
+                break;
+            }
+            b.append(shown == 1 ? "" : ", ").append("segment ").append(e.getKey()).append(' ').append(e.getValue())
+                    .append(" -> ").append(after.get(e.getKey()));
+        }
+        return b.toString();
     }
 
     private void storeFailed(int segment, RuntimeException e) {

@@ -10,12 +10,17 @@ enum HookState {
     PAUSED,
     /** The last attempt failed; the same batch goes again after a back-off. */
     RETRYING,
+    /**
+     * A {@code deliver} call has not returned for longer than the hook's timeout: the hook's
+     * thread waits inside it, and nothing more is delivered to this hook until it returns.
+     */
+    STUCK,
     /** This node's store keeps no outbox: nothing to deliver from. */
     NO_OUTBOX,
     /** Another hook service already has this name. */
     REFUSED;
 
-    /** active, paused, retrying, no-outbox, refused. */
+    /** active, paused, retrying, stuck, no-outbox, refused. */
     String shown() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

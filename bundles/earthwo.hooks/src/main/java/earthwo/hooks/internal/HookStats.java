@@ -20,5 +20,11 @@ final class HookStats {
     final LongAdder errors = new LongAdder();
     /** Turns over the mastered segments the hook's thread completed: lets a test wait for "it looked". */
     final LongAdder turns = new LongAdder();
+    /**
+     * Positions this hook's thread took from elsewhere because they were further on than its own:
+     * asked of the other replicas when this node started to master a segment, or sent by a master
+     * while the thread held the segment.
+     */
+    final LongAdder positionsTaken = new LongAdder();
     final LagWindow lag = new LagWindow();
 }

@@ -6,11 +6,13 @@ import java.util.Map;
 /**
  * One hook's figures as hook:list and the "hooks" status show them. {@code pending} and
  * {@code oldestPendingMs} are shown as given (a number, {@code >=cap}, {@code n/a} or an
- * unavailable note); lags are -1 before the first delivery, shown {@code n/a}.
+ * unavailable note); lags are -1 before the first delivery, shown {@code n/a}; {@code stuckMs}
+ * is how long the deliver call of a {@link HookState#STUCK} hook has run, else 0 (shown last,
+ * so lines keep their earlier order).
  */
 record HookView(String name, String bundle, String prefixes, String events, HookState state, long delivered,
                 long retried, long failed, long gaps, Object pending, Object oldestPendingMs, long lagP50Ms,
-                long lagP99Ms) {
+                long lagP99Ms, long stuckMs) {
 
     static final String NO_VALUE = "n/a";
 
@@ -29,6 +31,7 @@ record HookView(String name, String bundle, String prefixes, String events, Hook
         m.put("pending.oldest.ms", oldestPendingMs);
         m.put("lag.p50.ms", lagP50Ms < 0 ? NO_VALUE : lagP50Ms);
         m.put("lag.p99.ms", lagP99Ms < 0 ? NO_VALUE : lagP99Ms);
+        m.put("stuck.ms", stuckMs);
         return m;
     }
 

@@ -32,23 +32,26 @@ import java.util.function.LongSupplier;
 
 /**
  * The hooks dispatcher as a Declarative Services component (DESIGN §7): the {@link KeyHook}
- * whiteboard ({@link HookRegistry}: one delivering thread per hook), the position sync and the
- * outbox trimming ({@link Housekeeping}), the receiver of positions from other masters (peer
- * message {@value PositionMessages#TYPE}), the "hooks" {@link StatusSource} and the
+ * whiteboard ({@link HookRegistry}: one delivering thread per hook), the position sync, the
+ * outbox trimming and the watch for stuck hooks ({@link Housekeeping}), the receiver of positions
+ * from other masters (peer message {@value PositionMessages#TYPE}) and of new masters' questions
+ * for them ({@value PositionMessages#ASK}), the "hooks" {@link StatusSource} and the
  * {@link HookAdmin} behind the hook:* commands.
  *
  * <p>The store and the cluster view are static, mandatory references: a replacement of either
  * (a bundle update) deactivates this component, which stops every hook thread (waiting for
- * deliveries in flight up to their timeout) and starts them again on the new one, from the
- * stored positions. Hooks are dynamic, multiple and greedy: a hook bundle that comes or goes
- * starts or stops only its own thread. Node-to-node links are optional: a single node has none.
+ * deliveries in flight up to their timeout, at most {@value HookRegistry#MAX_STOP_WAIT_MS} ms in
+ * all) and starts them again on the new one, from the stored positions. Hooks are dynamic,
+ * multiple and greedy: a hook bundle that comes or goes starts or stops only its own thread.
+ * Node-to-node links are optional: a single node has none.
  *
  * <p>Settings: {@link HooksSettings} (PID {@value HooksSettings#PID}).
  */
 @Component(service = {StatusSource.class, PeerHandler.class, HookAdmin.class}, configurationPid = HooksSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         property = {HooksComponent.STATUS_PROPERTY + "=" + HooksComponent.STATUS_NAME,
-                PeerHandler.MESSAGE_TYPES + ":Integer=" + PositionMessages.TYPE})
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PositionMessages.TYPE,
+                PeerHandler.MESSAGE_TYPES + ":Integer=" + PositionMessages.ASK})
 public final class HooksComponent implements StatusSource, PeerHandler, HookAdmin {
 
     static final String STATUS_NAME = "hooks";
@@ -70,27 +73,43 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
     private final LongAdder positionsSent = new LongAdder();
     private final LongAdder positionsReceived = new LongAdder();
     private final LongAdder trimmed = new LongAdder();
+    private final LongAdder asked = new LongAdder();
+    private final LongAdder unanswered = new LongAdder();
+    private final LongAdder answered = new LongAdder();
 
     @Activate
     public HooksComponent(@Reference SegmentStore store, @Reference ClusterView cluster, BundleContext context,
                           Map<String, Object> config) {
-        this(store, cluster, HooksSettings.resolve(config, context::getProperty), System::currentTimeMillis);
+        this(store, cluster, HooksSettings.resolve(config, context::getProperty), System::currentTimeMillis,
+                PositionAsk.LINKS_WAIT_MS);
     }
 
-    /** Starts the housekeeping thread (when the store keeps an outbox). {@code clock}: wall clock, epoch ms. */
+    /** For tests: links are set by the test, not waited for. */
     HooksComponent(SegmentStore store, ClusterView cluster, HooksSettings settings, LongSupplier clock) {
+        this(store, cluster, settings, clock, 0);
+    }
+
+    /**
+     * Starts the housekeeping thread (when the store keeps an outbox). {@code clock}: wall clock,
+     * epoch ms; {@code linksWaitMs}: how long a new master's question for positions waits for
+     * node-to-node links that are not bound yet.
+     */
+    HooksComponent(SegmentStore store, ClusterView cluster, HooksSettings settings, LongSupplier clock,
+                   long linksWaitMs) {
         this.nodeId = cluster.localNodeId();
         this.settings = settings;
         this.outbox = store.keepsOutbox();
+        PositionAsk ask = new PositionAsk(cluster, () -> links, PositionAsk.TIMEOUT, linksWaitMs, asked, unanswered);
         this.registry = new HookRegistry(nodeId, outbox, (spec, hook, stats, paused) ->
-                new HookRunner(spec, hook, store, cluster, stats, clock, settings.settleMs, paused));
+                new HookRunner(spec, hook, store, cluster, stats, clock, settings.settleMs, paused, ask));
         this.census = new PendingCensus(store, cluster, clock);
-        this.receiver = new PositionReceiver(store, cluster, outbox, positionsReceived);
+        this.receiver = new PositionReceiver(store, cluster, outbox, positionsReceived, registry::offer, answered);
         if (outbox) {
             PositionSync sync = new PositionSync(cluster, () -> links, registry::positions, positionsSent);
             OutboxTrimmer trimmer = new OutboxTrimmer(store, cluster, registry::names, clock, settings.forgetAfterMs,
                     settings.unclaimedRetainMs, trimmed);
-            this.housekeeping = new Housekeeping(sync::run, settings.positionSyncMs, trimmer::run, nodeId);
+            this.housekeeping = new Housekeeping(sync::run, settings.positionSyncMs, trimmer::run, registry::checkStuck,
+                    nodeId);
             housekeeping.start();
             LOG.info("node {} hooks dispatcher started ({})", nodeId, settings);
         } else {
@@ -100,11 +119,19 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
         }
     }
 
+    /**
+     * Stops the housekeeping thread and every hook thread, all told at once, and waits for them
+     * at most {@value HookRegistry#MAX_STOP_WAIT_MS} ms (plus a moment): a hook stuck in its
+     * deliver is left behind, so a node's stop is not held up by a hook.
+     */
     @Deactivate
     void deactivate() {
+        if (housekeeping != null) {
+            housekeeping.requestStop();
+        }
         boolean ended = registry.close();
         if (housekeeping != null) {
-            ended &= housekeeping.stop(HookRegistry.STOP_MARGIN_MS * 10);
+            ended &= housekeeping.stop(HookRegistry.MAX_STOP_WAIT_MS);
         }
         if (ended) {
             LOG.info("node {} hooks dispatcher stopped", nodeId);
@@ -189,7 +216,7 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
         HookStats st = e.stats();
         return new HookView(s.name(), s.bundle(), s.filter().prefixesShown(), s.filter().typesShown(), e.state(),
                 st.delivered.sum(), st.retried.sum(), st.failed.sum(), st.gaps.sum(), pending, oldest,
-                st.lag.percentile(50), st.lag.percentile(99));
+                st.lag.percentile(50), st.lag.percentile(99), e.stuckMs());
     }
 
     @Override
@@ -216,6 +243,10 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
         m.put("refused", views.stream().filter(v -> v.state() == HookState.REFUSED).count());
         m.put("positions.sent", positionsSent.sum());
         m.put("positions.received", positionsReceived.sum());
+        m.put("positions.asked", asked.sum());
+        m.put("positions.unanswered", unanswered.sum());
+        m.put("positions.answered", answered.sum());
+        m.put("stuck", views.stream().filter(v -> v.stuckMs() > 0).count());
         m.put("outbox.trimmed", trimmed.sum());
         for (HookView v : views) {
             if (v.state() != HookState.REFUSED) {

@@ -5,9 +5,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's one background thread ({@value #NAME}) besides the hooks' own: sends
- * positions to replicas every sync interval and trims the outboxes every
- * {@value #TRIM_INTERVAL_MS} ms. A round that fails is logged (rate-limited) and the next one
- * follows. Stopped through its {@link Signal}, never interrupted: it reads and writes the store.
+ * positions to replicas every sync interval, and every {@value #TRIM_INTERVAL_MS} ms looks for
+ * hooks stuck inside a deliver call (to log them) and trims the outboxes. A round that fails is
+ * logged (rate-limited) and the next one follows. Stopped through its {@link Signal}, never
+ * interrupted: it reads and writes the store.
  */
 final class Housekeeping {
 
@@ -19,15 +20,17 @@ final class Housekeeping {
     private final Runnable sync;
     private final long syncIntervalMs;
     private final Runnable trim;
+    private final Runnable watch;
     private final int nodeId;
     private final Signal signal = new Signal();
     private final RateLimitedLog errorLog = new RateLimitedLog();
     private final Thread thread;
 
-    Housekeeping(Runnable sync, long syncIntervalMs, Runnable trim, int nodeId) {
+    Housekeeping(Runnable sync, long syncIntervalMs, Runnable trim, Runnable watch, int nodeId) {
         this.sync = sync;
         this.syncIntervalMs = syncIntervalMs;
         this.trim = trim;
+        this.watch = watch;
         this.nodeId = nodeId;
         this.thread = new Thread(this::run, NAME);
         this.thread.setDaemon(true);
@@ -35,6 +38,11 @@ final class Housekeeping {
 
     void start() {
         thread.start();
+    }
+
+    /** Asks the thread to stop; returns at once. */
+    void requestStop() {
+        signal.stop();
     }
 
     /** Stops the thread and waits for it up to {@code timeoutMillis}; true if it ended. */
@@ -62,6 +70,7 @@ final class Housekeeping {
                 nextSync = now + syncIntervalMs * 1_000_000;
             }
             if (now - nextTrim >= 0 && !signal.isStopped()) {
+                runSafely(watch, "looking for stuck hooks");
                 runSafely(trim, "trimming the outboxes");
                 nextTrim = now + TRIM_INTERVAL_MS * 1_000_000;
             }

@@ -5,6 +5,7 @@ import earthwo.api.storage.SegmentStore;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the hook's thread reads before each batch and what the position sync sends to replicas.
  *
  * <p>A position only moves forward. A segment this node starts to master is loaded from the
- * store again, which may hold a newer position: the one the previous master sent here.
+ * store again, which may hold a newer position: the one the previous master sent here; then the
+ * segment's other replicas are asked for theirs ({@link #takeFurther}). A position a master sends
+ * here while this copy holds an older one is taken too ({@link #offer}).
  */
 final class Positions {
 
@@ -43,6 +46,33 @@ final class Positions {
                 advance(s, v);
             }
         }
+    }
+
+    /**
+     * Takes the positions of others (the segments' other replicas) where they are further on
+     * than the ones held here, saving each durably first. Returns the segments that moved, with
+     * the position each had here before.
+     */
+    Map<Integer, Version> takeFurther(Map<Integer, Version> theirs) {
+        Map<Integer, Version> moved = new TreeMap<>();
+        theirs.forEach((segment, v) -> {
+            Version mine = get(segment);
+            if (v.isNewerThan(mine)) {
+                save(segment, v);
+                moved.put(segment, mine);
+            }
+        });
+        return moved;
+    }
+
+    /**
+     * Takes a position already saved in the store (sent by a master) where it is further on than
+     * the one held here; true if it moved.
+     */
+    boolean offer(int segment, Version saved) {
+        Version before = get(segment);
+        advance(segment, saved);
+        return saved.isNewerThan(before);
     }
 
     /** Saves the segment's position durably, then here. */

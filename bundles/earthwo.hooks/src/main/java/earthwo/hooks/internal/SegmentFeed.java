@@ -43,12 +43,14 @@ final class SegmentFeed {
     private final LongSupplier clock;
     private final long settleMs;
     private final AtomicBoolean retrying;
+    private final CallWatch watch;
     private final RateLimitedLog failureLog = new RateLimitedLog();
     /** Per segment, the store's change count when its outbox had nothing after the position. */
     private final Map<Integer, Long> quiet = new HashMap<>();
 
     SegmentFeed(HookSpec spec, KeyHook hook, SegmentStore store, ClusterView cluster, Positions positions,
-                HookStats stats, Signal signal, LongSupplier clock, long settleMs, AtomicBoolean retrying) {
+                HookStats stats, Signal signal, LongSupplier clock, long settleMs, AtomicBoolean retrying,
+                CallWatch watch) {
         this.spec = spec;
         this.hook = hook;
         this.store = store;
@@ -59,6 +61,7 @@ final class SegmentFeed {
         this.clock = clock;
         this.settleMs = settleMs;
         this.retrying = retrying;
+        this.watch = watch;
     }
 
     /** Takes one step in the segment; true if the position moved (there may be more). */
@@ -139,7 +142,7 @@ final class SegmentFeed {
         Backoff backoff = new Backoff(spec.maxBackoffMs());
         try {
             while (true) {
-                Delivery.Outcome o = Delivery.attempt(hook, batch, spec.timeoutMs());
+                Delivery.Outcome o = Delivery.attempt(hook, batch, spec.timeoutMs(), watch);
                 if (o.ok()) {
                     return true;
                 }

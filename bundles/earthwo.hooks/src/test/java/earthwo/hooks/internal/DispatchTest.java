@@ -322,6 +322,10 @@ class DispatchTest {
         List<PositionMessages.Entry> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
         HooksComponent c = f.start(new HooksSettings(100, 200, 200, 0, 10, 7L * 86_400_000, 60_000));
         c.setLinks((node, payload, timeout) -> {
+            if (payload[0] == PositionMessages.ASK) { // the new master's question: nothing known there
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        PositionMessages.encode(PositionMessages.ASK, List.of()));
+            }
             to.add(node);
             sent.addAll(PositionMessages.decode(payload));
             return java.util.concurrent.CompletableFuture.completedFuture(new byte[0]);
@@ -374,5 +378,168 @@ class DispatchTest {
         f.store.failure = null;
         Poll.until("delivered once the store is back", WAIT, () -> hook.acknowledged.size() == 1);
         assertFalse(Fixture.hookThreads().isEmpty());
+    }
+
+    /** A replica of the fixture's map with a store of its own, answering questions over {@code links}. */
+    private FakeOutboxStore otherNode(FakeLinks links) {
+        FakeOutboxStore store = new FakeOutboxStore(f.store.segmentCount(), true, f.now::get);
+        links.with(Fixture.OTHER, new PositionReceiver(store,
+                new earthwo.api.cluster.TestClusterView(Fixture.OTHER, f.cluster.currentMap()), true,
+                new java.util.concurrent.atomic.LongAdder()));
+        return store;
+    }
+
+    @Test
+    void aNodeThatBecomesMasterAgainStartsFromTheFurthestPositionOfTheOtherReplicas() throws Exception {
+        // Node 1 was master of segment 0, acknowledged through e1, went down; node 2 mastered it and
+        // delivered through e4, and stopped sending positions when node 1 became master again.
+        f = new Fixture(true, Fixture.OTHER);
+        long t = f.now.get() - 1_000;
+        List<KeyEvent> events = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            events.add(f.store.add(0, EventType.CREATED, "e" + i, t));
+        }
+        f.store.savePosition("h", 0, events.get(0).version());
+        FakeLinks links = new FakeLinks();
+        FakeOutboxStore other = otherNode(links);
+        other.savePosition("h", 0, events.get(3).version());
+        HooksComponent c = f.start(Fixture.settings(100));
+        c.setLinks(links);
+        TestHook hook = new TestHook();
+        f.register(c, hook, "h");
+        Poll.until("turns", WAIT, () -> turns(c, "h") > 2);
+        assertTrue(links.calls(PositionMessages.ASK).isEmpty(), "nobody asked while not master");
+
+        f.cluster.setMap(Fixture.map(2, Fixture.SELF));
+        Poll.until("the events after the other replica's position", WAIT, () -> hook.acknowledged.size() == 2);
+        assertEquals(List.of("e5", "e6"), hook.acknowledged.stream().map(e -> Keys.string(e.key())).toList(),
+                "nothing the other master delivered is delivered again");
+        assertEquals(1, links.calls(PositionMessages.ASK).size());
+        assertEquals(Fixture.OTHER, links.calls(PositionMessages.ASK).get(0).node());
+        Poll.until("position saved", WAIT, () -> events.get(5).version().equals(f.store.positions("h").get(0)));
+        assertEquals(1, c.stats("h").positionsTaken.sum());
+        assertEquals(1L, c.status().get("positions.asked"));
+        assertEquals(0L, c.status().get("positions.unanswered"));
+
+        // Its own position further on than the other's: kept (positions never go back).
+        f.cluster.setMap(Fixture.map(3, Fixture.OTHER));
+        long before = turns(c, "h");
+        Poll.until("more turns", WAIT, () -> turns(c, "h") > before + 2);
+        KeyEvent e7 = f.store.add(0, EventType.CREATED, "e7", t);
+        f.cluster.setMap(Fixture.map(4, Fixture.SELF));
+        Poll.until("e7", WAIT, () -> hook.acknowledged.size() == 3);
+        assertEquals(2, links.calls(PositionMessages.ASK).size(), "asked again on gaining the segment again");
+        assertEquals(e7.version(), f.store.positions("h").get(0));
+        assertEquals(1, c.stats("h").positionsTaken.sum());
+    }
+
+    @Test
+    void aReplicaThatDoesNotAnswerIsSkippedAfterAMoment() throws Exception {
+        f = new Fixture(true, Fixture.OTHER);
+        long t = f.now.get() - 1_000;
+        KeyEvent e1 = f.store.add(0, EventType.CREATED, "e1", t);
+        f.store.add(0, EventType.CREATED, "e2", t);
+        f.store.savePosition("h", 0, e1.version());
+        FakeLinks links = new FakeLinks();
+        links.silent.add(Fixture.OTHER);
+        HooksComponent c = f.start(Fixture.settings(100));
+        c.setLinks(links);
+        TestHook hook = new TestHook();
+        f.register(c, hook, "h");
+        long start = System.nanoTime();
+        f.cluster.setMap(Fixture.map(2, Fixture.SELF));
+        Poll.until("delivered from its own position", WAIT, () -> hook.acknowledged.size() == 1);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("e2", Keys.string(hook.acknowledged.get(0).key()));
+        assertTrue(tookMs >= 900, "delivered after " + tookMs + " ms: before the question's timeout");
+        assertEquals(1L, c.status().get("positions.unanswered"));
+    }
+
+    @Test
+    void aPositionAMasterSendsWhileTheThreadHoldsTheSegmentIsTakenAndNeverGoesBack() throws Exception {
+        f = new Fixture(true, Fixture.SELF);
+        long t = f.now.get() - 1_000;
+        HooksComponent c = f.start(Fixture.settings(100));
+        TestHook hook = new TestHook();
+        f.register(c, hook, "h");
+        KeyEvent e1 = f.store.add(0, EventType.CREATED, "e1", t);
+        Poll.until("e1", WAIT, () -> hook.acknowledged.size() == 1);
+        new HookCommands(c).pause("h");
+        List<KeyEvent> later = new ArrayList<>();
+        for (int i = 2; i <= 5; i++) {
+            later.add(f.store.add(0, EventType.CREATED, "e" + i, t));
+        }
+        // Another node that (also) mastered the segment delivered through e4 and sent its position.
+        c.handle(PositionMessages.encode(List.of(new PositionMessages.Entry("h", 0, later.get(2).version()))))
+                .toCompletableFuture().join();
+        assertEquals(1, c.stats("h").positionsTaken.sum());
+        // An older one (a late message) changes nothing.
+        c.handle(PositionMessages.encode(List.of(new PositionMessages.Entry("h", 0, e1.version()))))
+                .toCompletableFuture().join();
+        new HookCommands(c).resume("h");
+        Poll.until("e5", WAIT, () -> hook.acknowledged.size() == 2);
+        assertEquals("e5", Keys.string(hook.acknowledged.get(1).key()), "e2..e4 not delivered again");
+        assertEquals(later.get(3).version(), f.store.positions("h").get(0));
+        assertEquals(1, c.stats("h").positionsTaken.sum());
+    }
+
+    @Test
+    void aHookStuckInsideDeliverIsShownStuckUntilItReturns() throws Exception {
+        f = new Fixture(true, Fixture.SELF);
+        f.store.add(0, EventType.CREATED, "a", f.now.get() - 1_000);
+        HooksComponent c = f.start(Fixture.settings(100));
+        TestHook stuck = new TestHook();
+        stuck.blockInside();
+        f.register(c, stuck, "stuck", KeyHook.TIMEOUT_MS, 100L);
+        TestHook fine = new TestHook();
+        f.register(c, fine, "fine");
+        Poll.until("the hook inside deliver", WAIT, stuck::enteredBlocked);
+        Poll.until("shown stuck", WAIT, () -> view(c, "stuck").state() == HookState.STUCK);
+        assertTrue(view(c, "stuck").stuckMs() > 100, "stuck.ms " + view(c, "stuck").stuckMs());
+        assertEquals(HookState.ACTIVE, view(c, "fine").state());
+        assertEquals(0, view(c, "fine").stuckMs());
+        assertEquals(0, view(c, "stuck").failed(), "a call that has not returned has not failed");
+        String line = new HookCommands(c).list().lines().filter(l -> l.startsWith("stuck ")).findFirst().orElseThrow();
+        assertTrue(line.contains(" state=stuck ") && line.contains(" stuck.ms="), line);
+        Map<String, Object> status = c.status();
+        assertEquals("stuck", status.get("stuck.state"));
+        assertEquals(1L, status.get("stuck"));
+        assertEquals(0L, status.get("fine.stuck.ms"));
+
+        // Paused by an operator: shown paused, still stuck inside.
+        new HookCommands(c).pause("stuck");
+        assertEquals(HookState.PAUSED, view(c, "stuck").state());
+        assertTrue(view(c, "stuck").stuckMs() > 100);
+        new HookCommands(c).resume("stuck");
+        assertEquals(HookState.STUCK, view(c, "stuck").state());
+
+        stuck.release();
+        Poll.until("delivered once it returned", WAIT, () -> stuck.acknowledged.size() == 1);
+        Poll.until("active again", WAIT, () -> view(c, "stuck").state() == HookState.ACTIVE);
+        assertEquals(0, view(c, "stuck").stuckMs());
+        assertEquals(0L, c.status().get("stuck"));
+    }
+
+    @Test
+    void aRestartedNodeMadeMasterBeforeItsLinksAreBoundAsksOnceTheyAre() throws Exception {
+        // The map names the restarted node master as soon as it joins; its links come a moment later.
+        f = new Fixture(true, Fixture.SELF);
+        long t = f.now.get() - 1_000;
+        List<KeyEvent> events = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            events.add(f.store.add(0, EventType.CREATED, "e" + i, t));
+        }
+        f.store.savePosition("h", 0, events.get(0).version());
+        FakeLinks links = new FakeLinks();
+        otherNode(links).savePosition("h", 0, events.get(2).version());
+        HooksComponent c = f.start(Fixture.settings(100), 5_000);
+        TestHook hook = new TestHook();
+        f.register(c, hook, "h");
+        Thread.sleep(300);
+        assertTrue(hook.calls.isEmpty(), "delivered before the other replicas could be asked: " + hook.calls);
+        c.setLinks(links);
+        Poll.until("e4", WAIT, () -> hook.acknowledged.size() == 1);
+        assertEquals("e4", Keys.string(hook.acknowledged.get(0).key()));
+        assertEquals(1, links.calls(PositionMessages.ASK).size());
     }
 }

@@ -54,7 +54,12 @@ final class Fixture implements AutoCloseable {
     }
 
     HooksComponent start(HooksSettings settings) {
-        HooksComponent c = new HooksComponent(store, cluster, settings, now::get);
+        return start(settings, 0);
+    }
+
+    /** {@code linksWaitMs}: how long a new master waits for links the test has not set yet, as a starting node's does. */
+    HooksComponent start(HooksSettings settings, long linksWaitMs) {
+        HooksComponent c = new HooksComponent(store, cluster, settings, now::get, linksWaitMs);
         components.add(c);
         return c;
     }

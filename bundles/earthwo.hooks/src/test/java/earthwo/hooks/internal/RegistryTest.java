@@ -148,4 +148,53 @@ class RegistryTest {
         f.stop(c);
         assertTrue(Fixture.hookThreads().isEmpty(), "left: " + Fixture.hookThreads());
     }
+
+    @Test
+    void deactivationWaitsForAllThreadsTogetherAtMostFiveSecondsWhateverTheirTimeouts() throws Exception {
+        f = new Fixture(true, Fixture.SELF);
+        f.store.add(0, EventType.CREATED, "k", f.now.get() - 1_000);
+        HooksComponent c = f.start(Fixture.settings(100));
+        TestHook[] slow = {new TestHook(), new TestHook(), new TestHook()};
+        for (int i = 0; i < slow.length; i++) {
+            slow[i].blockInside();
+            f.register(c, slow[i], "slow" + i, "earthwo.hook.timeout.ms", 60_000L);
+        }
+        for (TestHook h : slow) {
+            Poll.until("inside deliver", WAIT, h::enteredBlocked);
+        }
+        long start = System.nanoTime();
+        f.stop(c);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMs < HookRegistry.MAX_STOP_WAIT_MS + 1_500, "deactivation took " + tookMs + " ms");
+        assertEquals(3, Fixture.hookThreads().size(), "left behind: " + Fixture.hookThreads());
+        int savesBefore = f.store.saves.get();
+        for (TestHook h : slow) {
+            h.release();
+        }
+        Poll.until("the left threads ended", WAIT, () -> Fixture.hookThreads().isEmpty());
+        assertEquals(savesBefore, f.store.saves.get(), "abandoned threads save nothing");
+    }
+
+    @Test
+    void aStuckHookIsRemovedWithoutWaitingAndAnotherServiceTakesItsName() throws Exception {
+        f = new Fixture(true, Fixture.SELF);
+        f.store.add(0, EventType.CREATED, "k", f.now.get() - 1_000);
+        HooksComponent c = f.start(Fixture.settings(100));
+        TestHook stuck = new TestHook();
+        stuck.blockInside();
+        long id = f.register(c, stuck, "s", "earthwo.hook.timeout.ms", 100L);
+        TestHook next = new TestHook();
+        f.register(c, next, "s");
+        Poll.until("stuck", WAIT, () -> c.hooks().get(0).state() == HookState.STUCK);
+
+        long start = System.nanoTime();
+        c.remove(id);
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMs < 1_000, "removal took " + tookMs + " ms");
+        Poll.until("the other service delivers under the name", WAIT, () -> next.acknowledged.size() == 1);
+        stuck.release();
+        Poll.until("the stuck thread ended", WAIT, () -> Fixture.hookThreads().stream()
+                .filter(t -> t.equals("earthwo-hook-s")).count() == 1);
+        assertTrue(stuck.acknowledged.size() <= 1);
+    }
 }
