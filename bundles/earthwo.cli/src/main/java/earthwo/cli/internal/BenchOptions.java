@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * Options of {@code earthwo bench}, spelled as redis-benchmark spells them:
- * {@code -t set,get -n 100000 -c 50 -d 3 -r KEYSPACE -P 1 -q --csv -h HOST -p PORT -a SECRET}.
+ * {@code -t set,get -n 100000 -c 50 -d 3 -r KEYSPACE -P 1 -q --csv -h HOST -p PORT -a SECRET}, and a
+ * few of its own: {@code --w}, {@code --java-client}, {@code --window}, {@code --ttl MS}.
  */
 final class BenchOptions {
 
@@ -32,6 +33,12 @@ final class BenchOptions {
      * of redis-benchmark's batches of {@code -P} (not a redis-benchmark option).
      */
     boolean window;
+    /**
+     * Time to live of each SET in ms (not a redis-benchmark option): every SET carries the
+     * absolute expiry {@code now + ttlMillis}, now read by this machine's clock when its batch is
+     * sent; 0 (default): SETs carry no expiry.
+     */
+    long ttlMillis;
     String host;
     int port;
     String password;
@@ -75,6 +82,16 @@ final class BenchOptions {
                 case "--window":
                     o.window = true;
                     break;
+                case "--ttl": {
+                    String ms = value(args, ++i, a);
+                    try {
+                        TimeArgs.expiryAfter(System.currentTimeMillis(), ms, a, false);
+                    } catch (UsageException e) {
+                        throw new UsageException("bench: " + e.getMessage());
+                    }
+                    o.ttlMillis = Long.parseLong(ms);
+                    break;
+                }
                 case "-h":
                     o.host = value(args, ++i, a);
                     break;

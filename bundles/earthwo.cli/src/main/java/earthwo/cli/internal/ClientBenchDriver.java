@@ -137,8 +137,13 @@ final class ClientBenchDriver implements Bench.Driver {
 
     private CompletableFuture<?> issue(String test, KvClient client, byte[] key, byte[] value) {
         switch (test) {
-            case "SET":
-                return client.putAsync(key, value, WriteOptions.DEFAULT.withConcern(options.concern));
+            case "SET": {
+                WriteOptions w = WriteOptions.DEFAULT.withConcern(options.concern);
+                if (options.ttlMillis > 0) {
+                    w = w.expiringAt(System.currentTimeMillis() + options.ttlMillis); // at sending
+                }
+                return client.putAsync(key, value, w);
+            }
             case "GET":
                 return client.getAsync(key);
             default:

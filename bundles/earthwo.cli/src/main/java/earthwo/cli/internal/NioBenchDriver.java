@@ -89,6 +89,8 @@ final class NioBenchDriver implements Bench.Driver {
     // ---- the running test (touched by the driving thread only)
     private Opcode opcode;
     private byte[] value;
+    /** Expiry the SETs issued now carry ({@code --ttl}): read once per pass, else {@link Record#NEVER}. */
+    private long expiresAt = Record.NEVER;
     private int[] latencies;
     private int total;
     private int issued;
@@ -301,6 +303,7 @@ final class NioBenchDriver implements Bench.Driver {
         };
         value = new byte[options.dataSize];
         Arrays.fill(value, (byte) 'x');
+        expiresAt = Record.NEVER;
         total = options.requests;
         latencies = new int[total];
         issued = 0;
@@ -311,6 +314,7 @@ final class NioBenchDriver implements Bench.Driver {
         for (Link l : links) {
             l.lastProgress = t0;
         }
+        stampExpiry();
         for (Client c : clients) {
             refill(c);
         }
@@ -319,6 +323,7 @@ final class NioBenchDriver implements Bench.Driver {
         try {
             while (completed < total) {
                 selector.select(this::onReady, SELECT_MILLIS);
+                stampExpiry();
                 for (int i = 0; i < dirtyClients.size(); i++) {
                     Client c = dirtyClients.get(i);
                     c.dirty = false;
@@ -340,6 +345,16 @@ final class NioBenchDriver implements Bench.Driver {
             throw firstError;
         }
         return new BenchResult(test, latencies, elapsed, errors);
+    }
+
+    /**
+     * With {@code --ttl}: the expiry of the SETs queued in this pass over the ready sockets (they
+     * leave together), this machine's clock now plus the time to live.
+     */
+    private void stampExpiry() {
+        if (options.ttlMillis > 0 && opcode == Opcode.PUT) {
+            expiresAt = System.currentTimeMillis() + options.ttlMillis;
+        }
     }
 
     /**
@@ -366,7 +381,7 @@ final class NioBenchDriver implements Bench.Driver {
         }
         int slot = l.free[--l.freeCount];
         Request req = switch (opcode) {
-            case PUT -> Request.put(slot, key, value, Record.NEVER, options.concern);
+            case PUT -> Request.put(slot, key, value, expiresAt, options.concern);
             case GET -> Request.get(slot, key);
             default -> Request.ping(slot);
         };

@@ -54,6 +54,21 @@ class BenchTest {
     }
 
     @Test
+    void ttlOfSetIsAnOption() {
+        assertEquals(0, BenchOptions.parse(List.of()).ttlMillis, "no expiry by default");
+        BenchOptions o = BenchOptions.parse(List.of("-t", "set", "--ttl", "3600000", "-P", "16"));
+        assertEquals(3_600_000L, o.ttlMillis);
+        assertEquals(16, o.pipeline);
+        assertEquals(1L, BenchOptions.parse(List.of("--ttl", "1")).ttlMillis);
+        assertEquals(10_000_000_000L, BenchOptions.parse(List.of("--ttl", "10000000000")).ttlMillis, "beyond an int");
+        for (List<String> bad : List.of(List.of("--ttl"), List.of("--ttl", "0"), List.of("--ttl", "-5"),
+                List.of("--ttl", "1h"), List.of("--ttl", "99999999999999999"), List.of("--ttl", "99999999999999999999"))) {
+            UsageException e = assertThrows(UsageException.class, () -> BenchOptions.parse(bad), bad.toString());
+            assertTrue(e.getMessage().startsWith("bench: ") && e.getMessage().contains("--ttl"), e.getMessage());
+        }
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         for (List<String> bad : List.of(List.of("-n"), List.of("-n", "x"), List.of("-c", "0"), List.of("-P", "-1"),
                 List.of("-t", "lpush"), List.of("--bogus"), List.of("-t", ","), List.of("-p", "70000"))) {

@@ -4,9 +4,11 @@ import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
 import earthwo.api.Keys;
 import earthwo.api.Segments;
+import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.client.EarthwoClients;
 import earthwo.client.internal.ClientThread;
 import earthwo.client.testing.FakeNodeServer;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +179,50 @@ class NioBenchTest {
         killer.join();
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertTrue(e.getMessage().contains("closed by the node") || e.getMessage().contains("failed"), e.getMessage());
+    }
+
+    /** --ttl: every SET carries an expiry of its sending time plus the ttl, by both load generators. */
+    @Test
+    void ttlGivesEverySetAnExpiryFromItsSendingTime() throws Exception {
+        for (boolean javaClient : new boolean[]{false, true}) {
+            FakeNodeServer n = node(javaClient ? 2 : 1);
+            List<String> args = new ArrayList<>(List.of("-t", "set", "-n", "500", "-c", "3", "-P", "4", "-r", "100",
+                    "--ttl", "3600000", "--csv"));
+            if (javaClient) {
+                args.add("--java-client");
+            }
+            long before = System.currentTimeMillis();
+            List<BenchResult> rs = bench(KvClientFactory.Config.seeds(n.address()), args.toArray(new String[0]));
+            long after = System.currentTimeMillis();
+            assertEquals(0, rs.get(0).errors);
+            long last = n.lastDataRequest.expiresAt();
+            assertTrue(last >= before + 3_600_000L && last <= after + 3_600_000L, "expiresAt " + last);
+            assertKeysExpireWithin(n, before, after, 3_600_000L);
+        }
+        FakeNodeServer plain = node(3);
+        bench(KvClientFactory.Config.seeds(plain.address()), "-t", "set", "-n", "200", "-c", "2", "-r", "50", "-q");
+        assertEquals(earthwo.api.Record.NEVER, plain.lastDataRequest.expiresAt(), "no --ttl: no expiry");
+        try (KvClient c = EarthwoClients.connect(KvClientFactory.Config.seeds(plain.address()))) {
+            for (String k : plain.contents().keySet()) {
+                assertEquals(earthwo.api.Expiry.TTL_NONE, c.ttl(Keys.utf8(k)), k);
+            }
+        }
+    }
+
+    /** Every key the node holds has a time to live that ends between {@code from + ttl} and {@code to + ttl}. */
+    private static void assertKeysExpireWithin(FakeNodeServer n, long from, long to, long ttl) {
+        Map<String, String> data = n.contents();
+        assertTrue(data.size() > 50, "distinct keys: " + data.size());
+        try (KvClient c = EarthwoClients.connect(KvClientFactory.Config.seeds(n.address()))) {
+            for (String k : data.keySet()) {
+                long asked = System.currentTimeMillis();
+                long left = c.ttl(Keys.utf8(k));
+                long answered = System.currentTimeMillis();
+                // the node computes expiresAt - its now, its now within [asked, answered]
+                assertTrue(left > 0 && from + ttl - answered <= left && left <= to + ttl - asked,
+                        k + ": " + left + " ms left");
+            }
+        }
     }
 
     @Test
