@@ -101,6 +101,9 @@ class HookBlockingTest {
                 puts(client, "resumed:", BATCH / 4);
                 Poll.until("the example hook delivers the puts made after the resume", WAIT,
                         () -> logged().containsAll(keys("resumed:", BATCH / 4)));
+                // Pending counts are refreshed once a second: poll rather than read once.
+                Poll.until("the blocking hook's pending grows by the puts of the pause and after", WAIT,
+                        () -> pending(facts(node, "blocking")) >= pendingBefore + BATCH / 2);
                 long pendingAfter = pending(facts(node, "blocking"));
                 Map<String, String> example = facts(node, "example");
                 System.out.println("hook blocking: hook:list blocking " + facts(node, "blocking"));
