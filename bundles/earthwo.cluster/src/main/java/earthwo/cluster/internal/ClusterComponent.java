@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterDocuments;
 import earthwo.api.cluster.ClusterView;
 
 /**
@@ -25,11 +26,17 @@ import earthwo.api.cluster.ClusterView;
  * waits for the map up to {@code earthwo.cluster.start.timeout.ms} (15 s); without ZooKeeper it
  * does not wait at all: activation holds up the framework, and a node that is asked to stop must
  * not sit in it. If the map comes later, the view is registered when it comes.
+ *
+ * <p>{@link ClusterDocuments} is registered and unregistered together with the view, so a bundle
+ * that uses both never sees one without the other.
  */
-// ClusterView is registered by hand once the first map is known; this tells the resolver that
-// the bundle provides it, so the features resolve can check that the replication bundle is satisfied.
+// ClusterView and ClusterDocuments are registered by hand once the first map is known; this tells
+// the resolver that the bundle provides them, so the features resolve can check that the bundles
+// using them are satisfied.
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=earthwo.api.cluster.ClusterView",
         uses = ClusterView.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=earthwo.api.cluster.ClusterDocuments",
+        uses = ClusterDocuments.class)
 @Component(service = StatusSource.class, immediate = true, configurationPid = "earthwo.cluster",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class ClusterComponent implements StatusSource {
@@ -39,6 +46,7 @@ public class ClusterComponent implements StatusSource {
     private final Object lock = new Object();
     private ClusterNode node;
     private ServiceRegistration<ClusterView> registration;
+    private ServiceRegistration<ClusterDocuments> documentsRegistration;
     private AutoCloseable firstMapListener;
     private boolean active;
 
@@ -75,7 +83,9 @@ public class ClusterComponent implements StatusSource {
             props.put("earthwo.cluster", view.clusterName());
             props.put("earthwo.node.id", view.localNodeId());
             registration = context.registerService(ClusterView.class, view, props);
-            LOG.info("node {} cluster {}: ClusterView registered", view.localNodeId(), view.clusterName());
+            documentsRegistration = context.registerService(ClusterDocuments.class, view.documents(), props);
+            LOG.info("node {} cluster {}: ClusterView and ClusterDocuments registered", view.localNodeId(),
+                    view.clusterName());
         }
     }
 
@@ -84,14 +94,10 @@ public class ClusterComponent implements StatusSource {
         ClusterNode toClose;
         synchronized (lock) {
             active = false;
-            if (registration != null) {
-                try {
-                    registration.unregister();
-                } catch (IllegalStateException e) {
-                    // already gone with the bundle
-                }
-                registration = null;
-            }
+            unregister(documentsRegistration);
+            documentsRegistration = null;
+            unregister(registration);
+            registration = null;
             if (firstMapListener != null) {
                 try {
                     firstMapListener.close();
@@ -105,6 +111,16 @@ public class ClusterComponent implements StatusSource {
         }
         if (toClose != null) {
             toClose.close();
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        if (r != null) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
         }
     }
 

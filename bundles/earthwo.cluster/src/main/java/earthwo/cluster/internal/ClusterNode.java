@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import earthwo.api.NodeProperties;
 import earthwo.api.SecretFiles;
+import earthwo.api.cluster.ClusterDocuments;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.ReconcilePolicy;
 import earthwo.api.cluster.SegmentMap;
@@ -30,6 +31,7 @@ import earthwo.cluster.internal.MapCodec.MapDoc;
  * <li>{@link MasterFence}: whether this node may act as master right now;
  * <li>{@link NodeRegistration} and {@link CatchUpMarks}: what this node tells the controller;
  * <li>{@link Controller}: the election, and the map writing while this node is controller;
+ * <li>{@link ClusterDocumentStore}: the cluster documents, with this node's copies of them;
  * <li>{@link ZooKeeperJoin}: the thread that starts the parts above that need ZooKeeper.
  * </ul>
  * {@link #start()} opens everything, {@link #close()} closes it in reverse order.
@@ -52,6 +54,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private PersistedMap persisted;
     private ZooKeeperSession session;
     private ClusterConfig config;
+    private ClusterDocumentStore documents;
     private SegmentMapCache maps;
     private MasterFence fence;
     private NodeRegistration registration;
@@ -90,6 +93,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         registration = new NodeRegistration(settings, paths, nodeId);
         catchUp = new CatchUpMarks(nodeId, cluster, registration, maps);
         config = new ClusterConfig(session, paths, settings, nodeId);
+        documents = new ClusterDocumentStore(nodeId, cluster, paths,
+                new KeptDocuments(settings.dataDir(), cluster, nodeId),
+                new DocumentWriter(session, paths, nodeId, cluster, settings.connectionTimeoutMs()),
+                settings.connectionTimeoutMs());
+        documents.loadKeptCopies();
 
         session.open();
         join = new ZooKeeperJoin(nodeId, cluster, session, this::prepareInZooKeeper, this::watchZooKeeper);
@@ -118,6 +126,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         try {
             config.ensureExists();
             session.createIfAbsent(paths.nodes());
+            session.createIfAbsent(paths.docs());
         } catch (KeeperException.NoAuthException e) {
             throw new IllegalStateException("ZooKeeper at " + session.connectString() + " refuses this node access to "
                     + paths.base() + ": its cluster secret (" + settings.clusterSecretFile() + ") is not the one the"
@@ -125,10 +134,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
     }
 
-    /** Watches config and map, registers, measures the clock, stands for controller: once. */
+    /** Watches config, documents and map, registers, measures the clock, stands for controller: once. */
     private void watchZooKeeper() throws Exception {
         String cluster = settings.cluster();
         config.start();
+        documents.start(session.client());
         maps.start(session.client(), paths);
         registration.start(session.client());
         ZooKeeperClock clock = new ZooKeeperClock(nodeId, paths.clock(nodeId), session.client());
@@ -271,6 +281,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return maps.onMapChange(listener);
     }
 
+    /** The cluster documents, served from this node's copies until ZooKeeper answers. */
+    public ClusterDocuments documents() {
+        return documents;
+    }
+
     /** The facts of the "cluster" status source. */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -342,6 +357,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         if (maps != null) {
             maps.close();
+        }
+        if (documents != null) {
+            documents.close();
         }
         if (config != null) {
             config.close();

@@ -39,4 +39,14 @@ record ClusterPaths(String base) {
     String map() {
         return base + "/map";
     }
+
+    /** Parent of the cluster documents (see ClusterDocumentStore). */
+    String docs() {
+        return base + "/docs";
+    }
+
+    /** Persistent: one cluster document, its content in UTF-8; the name is checked by DocumentRules. */
+    String doc(String name) {
+        return docs() + "/" + name;
+    }
 }

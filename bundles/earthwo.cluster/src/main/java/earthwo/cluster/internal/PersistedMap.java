@@ -1,13 +1,8 @@
 package earthwo.cluster.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -19,10 +14,9 @@ import earthwo.cluster.internal.MapCodec.MapDoc;
 /**
  * The last segment map this node saw from ZooKeeper, kept in {@value #FILE} in its data
  * directory. A node restarted while ZooKeeper is unreachable serves its replicas on it (the data
- * plane never needed ZooKeeper) instead of waiting for ZooKeeper to come back. Written whole to a
- * temporary file, forced to disk and moved over the old one, so a crash leaves the old map or the
- * new one, never a mix. The file names its cluster: a data directory started for another cluster
- * does not serve this one's map.
+ * plane never needed ZooKeeper) instead of waiting for ZooKeeper to come back. Written whole
+ * ({@link AtomicFiles}), so a crash leaves the old map or the new one, never a mix. The file names
+ * its cluster: a data directory started for another cluster does not serve this one's map.
  */
 final class PersistedMap {
 
@@ -95,24 +89,7 @@ final class PersistedMap {
     /** Replaces the kept map; a failure is logged (the node keeps serving, only a restart would miss it). */
     void write(MapDoc map) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), FILE + ".", ".tmp");
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer data = ByteBuffer.wrap(MapCodec.encode(new KeptMapDoc(cluster, map)));
-                    while (data.hasRemaining()) {
-                        ch.write(data);
-                    }
-                    ch.force(true);
-                }
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.replace(file, MapCodec.encode(new KeptMapDoc(cluster, map)));
         } catch (IOException | RuntimeException e) {
             LOG.warn("node {} cluster {} epoch {}: could not keep the segment map in {}: {}", nodeId, cluster, map.epoch,
                     file, e.toString());
