@@ -33,13 +33,19 @@ done
 # Node CPU per request since node_ticks printed $1, over $2 requests, in us with one decimal.
 us_per_request() { awk -v t="$(( $(node_ticks) - $1 ))" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
 
+# CPU ticks so far: the whole machine's busy time, and that of this script's finished children
+# (the bench clients); with the node's, what other processes took during a test.
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+client_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
+cores() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v ns="$2" 'BEGIN {printf "%.2f", t / hz / (ns / 1e9)}'; }
+
 # One fact of the node's status (node:status, through exec and the node's admin secret).
 status_fact() {
     "$DIST/bin/earthwo" exec --data "$BENCH_DATA" node:status | awk -v k="$1" '$1 == k {print $3}'
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); SET, $N per test after $WARMUP warm-up SETs; -r $KEYSPACE, --ttl $TTL"
-echo "# round mode -P rps p99_ms node_us_per_request gc rss_kib"
+echo "# round mode -P rps p99_ms node_us_per_request gc rss_kib cores:node,bench,other_processes"
 for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) -eq 1 ]; then modes="plain ttl"; else modes="ttl plain"; fi
     for mode in $modes; do
@@ -47,11 +53,13 @@ for round in $(seq 1 "$ROUNDS"); do
         start_node "$DIST" ""
         bench_csv "$DIST" -t set -n "$WARMUP" -P 16 "${extra[@]}" >/dev/null
         for p in 1 16; do
-            ticks=$(node_ticks); lines=$(gc_log_lines)
+            ticks=$(node_ticks); lines=$(gc_log_lines); m0=$(machine_ticks); c0=$(client_ticks); t0=$(date +%s%N)
             csv=$(bench_csv "$DIST" -t set -n "$N" -P "$p" "${extra[@]}")
             us=$(us_per_request "$ticks" "$N")
+            ns=$(( $(date +%s%N) - t0 )); dn=$(( $(node_ticks) - ticks )); dc=$(( $(client_ticks) - c0 ))
+            split="$(cores "$dn" "$ns"),$(cores "$dc" "$ns"),$(cores $(( $(machine_ticks) - m0 - dn - dc )) "$ns")"
             rps=$(echo "$csv" | cut -d, -f2 | tr -d '"'); p99=$(echo "$csv" | cut -d, -f7 | tr -d '"')
-            echo "$round $mode $p $rps $p99 $us $(gc_pauses_since "$lines") $(node_rss_kib)"
+            echo "$round $mode $p $rps $p99 $us $(gc_pauses_since "$lines") $(node_rss_kib) $split"
         done
         echo "# $round $mode: storage.expiry.index.entries=$(status_fact storage.expiry.index.entries)" \
             "storage.records=$(status_fact storage.records) ttl.reaped=$(status_fact ttl.reaped)"

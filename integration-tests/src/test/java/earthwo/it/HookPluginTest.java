@@ -62,10 +62,16 @@ class HookPluginTest {
         Path jar = Paths.get(System.getProperty("earthwo.example.hook.jar",
                 "target/plugins/earthwo.example.hook.jar")).toAbsolutePath();
         assertTrue(Files.isRegularFile(jar), "no example hook jar at " + jar);
-        Files.copy(jar, deploy.resolve("earthwo.example.hook.jar"));
         NodeProcess node = new NodeProcess(data, NodeProcess.freePort());
         try {
             start(node);
+            try (KvClient client = client(node)) {
+                client.put(Keys.utf8("before:hook"), Keys.utf8("v"));
+            }
+            assertEquals("false", status(node).get("hooks.outbox"), "no hook, no outbox");
+            assertEquals("false", status(node).get("storage.outbox.enabled"));
+            // The running node takes the jar from deploy/: that alone switches the outbox on.
+            Files.copy(jar, deploy.resolve("earthwo.example.hook.jar"));
             Poll.until("hook:list shows the example hook active", WAIT,
                     () -> "active".equals(hookFacts(node).get("state")));
             assertEquals("earthwo.example.hook", hookFacts(node).get("bundle"));
@@ -198,11 +204,10 @@ class HookPluginTest {
         assertEquals("active", hookFacts(node).get("state"));
     }
 
-    /** bin/earthwo start with this test's own deploy/ (EARTHWO_DEPLOY) and the outbox on. */
+    /** bin/earthwo start with this test's own deploy/ (EARTHWO_DEPLOY). */
     private void start(NodeProcess node) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(NodeProcess.distribution().resolve("bin/earthwo").toString(), "start",
-                "--data", data.toString(), "--port", String.valueOf(node.port()),
-                "-Dearthwo.storage.outbox.enabled=true"));
+                "--data", data.toString(), "--port", String.valueOf(node.port())));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("EARTHWO_DATA", data.toString());
         pb.environment().put("EARTHWO_DEPLOY", deploy.toString());

@@ -91,7 +91,8 @@ class HooksProofTest {
         Path deploy = Files.createDirectories(root.resolve("deploy"));
         Files.copy(Paths.get(System.getProperty("earthwo.example.hook.jar", "target/plugins/earthwo.example.hook.jar")),
                 deploy.resolve("earthwo.example.hook.jar"));
-        String[] options = {"-Dearthwo.storage.outbox.enabled=true", "-Dfelix.fileinstall.dir=" + deploy};
+        // No outbox setting: the example hook switches the outbox on, on every node, as it registers.
+        String[] options = {"-Dfelix.fileinstall.dir=" + deploy};
         try (LocalCluster cluster = new LocalCluster(root, NAME).startZooKeeper().startNodes(3, options)) {
             try {
                 prove(cluster, options, t0);

@@ -122,11 +122,34 @@ public interface SegmentStore {
     }
 
     /**
+     * Switches the outbox on, for good: from now on every applied change records its event, and
+     * {@link #keepsOutbox()} is true, also after the store is opened again. Changes applied
+     * before have no events. Does nothing if the outbox is on.
+     */
+    default void keepOutbox() {
+        throw new UnsupportedOperationException("this store keeps no outbox");
+    }
+
+    /**
      * Events of the segment's outbox with versions after {@code after} ({@link Version#ZERO}: from
      * the first), in version order, at most {@code limit}.
      */
     default List<KeyEvent> events(int segment, Version after, int limit) {
         return List.of();
+    }
+
+    /**
+     * As {@link #events(int, Version, int)}, but only events whose versions' wall-clock time is
+     * at most {@code throughMillis}: a reader that waits for events to settle reads no event it
+     * would put back.
+     */
+    default List<KeyEvent> events(int segment, Version after, long throughMillis, int limit) {
+        List<KeyEvent> all = events(segment, after, limit);
+        int n = 0;
+        while (n < all.size() && all.get(n).version().wallMillis() <= throughMillis) {
+            n++;
+        }
+        return all.subList(0, n);
     }
 
     /** Removes the segment's events with versions up to {@code through}; returns how many. */
@@ -167,6 +190,71 @@ public interface SegmentStore {
 
     /** Forgets every position of {@code name}. */
     default void dropPositions(String name) {
+    }
+
+    // ---- secondary indexes ----
+
+    /**
+     * From now on, every write keeps the segments' index entries with {@code entries}, in the
+     * record's transaction: the entries of the record it replaces go, the new record's come (none
+     * for a tombstone), and an entry whose record's expiry changed is rewritten. Null: no
+     * entries are kept; while {@link #noteIndexesDefined} says indexes exist, every applied
+     * change is then kept as an unindexed change instead, for {@link #catchUpIndexes}.
+     */
+    default void useIndexEntries(IndexEntries entries) {
+        throw new UnsupportedOperationException("this store keeps no secondary indexes");
+    }
+
+    /**
+     * Whether any secondary index is defined; kept durably, so that a store opened again before
+     * the indexes bundle binds its {@link IndexEntries} keeps every change for it.
+     */
+    default void noteIndexesDefined(boolean defined) {
+        throw new UnsupportedOperationException("this store keeps no secondary indexes");
+    }
+
+    /**
+     * Brings the entries of up to {@code limit} keys changed while no {@link IndexEntries} was in
+     * use (or whose entries could not be had) up to date with the current one: per key, in one
+     * transaction under the record's lock, the entries of the value it had when it was first
+     * kept go and those of its current record come. Returns how many keys it took (0: none left).
+     */
+    default int catchUpIndexes(int segment, int limit) {
+        return 0;
+    }
+
+    /** Keys of all segments waiting for {@link #catchUpIndexes}. */
+    default long unindexedChanges() {
+        return 0;
+    }
+
+    /**
+     * Adds the entries {@code entries} gives for up to {@code limit} live records of the segment
+     * with keys after {@code startAfter} (null: from the first), in key order, each under its
+     * record's lock, so a write that comes meanwhile finds them and keeps them right. For filling
+     * a new index while writes go on; putting an entry that exists already changes nothing.
+     */
+    default ReindexStep reindex(int segment, byte[] startAfter, int limit, IndexEntries entries) {
+        throw new UnsupportedOperationException("this store keeps no secondary indexes");
+    }
+
+    /**
+     * Stored index entries of the segment whose (entry, key) bytes are at least {@code from} and
+     * below {@code to} (unsigned order, entry bytes then key bytes), in that order, at most
+     * {@code limit}. Entries of expired records are included ({@link IndexHit#isExpiredAt}).
+     */
+    default List<IndexHit> indexEntries(int segment, byte[] from, byte[] to, int limit) {
+        return List.of();
+    }
+
+    /** Removes up to {@code limit} of the segment's index entries that start with {@code prefix}; returns how many. */
+    default int dropIndexEntries(int segment, byte[] prefix, int limit) {
+        return 0;
+    }
+
+    /** Number of the segment's index entries that start with the 4-byte index id {@code indexId}. */
+    default long indexEntryCount(int segment, int indexId) {
+        return 0;
     }
 
     /** Removes a record outright (tombstone purge), only if it still has {@code version}. */

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * The hooks of the whiteboard by name: a name belongs to one service at a time (its positions
  * are kept under it); a second service with a taken name is refused with an error, and takes the
  * name over when the first goes away. Each accepted hook gets a {@link HookRunner}, unless the
- * store keeps no outbox. Pauses and figures are kept per name, so an updated hook bundle (its
+ * store keeps no outbox yet: its runner starts when the outbox is switched on. Pauses and figures are kept per name, so an updated hook bundle (its
  * service goes and comes back) stays paused and continues its counts.
  *
  * <p>A runner is stopped outside the lock (it may wait for a delivery in flight) and a refused
@@ -56,7 +56,7 @@ final class HookRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(HookRegistry.class);
 
     private final int nodeId;
-    private final boolean outbox;
+    private boolean outbox;
     private final RunnerFactory factory;
     private final Map<String, Registered> byName = new TreeMap<>();
     private final List<Registered> refused = new ArrayList<>();
@@ -70,6 +70,20 @@ final class HookRegistry {
         this.nodeId = nodeId;
         this.outbox = outbox;
         this.factory = factory;
+    }
+
+    /** The store keeps an outbox now: hooks accepted before start their runners. */
+    synchronized void outboxOn() {
+        if (outbox || closed) {
+            outbox = true;
+            return;
+        }
+        outbox = true;
+        for (Registered r : List.copyOf(byName.values())) {
+            if (r.runner() == null) {
+                accept(r.hook(), r.spec());
+            }
+        }
     }
 
     /** Takes a new hook service: starts its runner, or refuses it when its name is taken. */
@@ -134,9 +148,8 @@ final class HookRegistry {
         HookStats s = stats.computeIfAbsent(spec.name(), n -> new HookStats());
         if (!outbox) {
             byName.put(spec.name(), new Registered(spec, hook, null));
-            LOG.warn("node {}: hook '{}' of bundle {} gets no events: this node's store keeps no outbox. Hooks need"
-                    + " earthwo.storage.outbox.enabled=true on every node of the cluster", nodeId, spec.name(),
-                    spec.bundle());
+            LOG.warn("node {}: hook '{}' of bundle {} gets no events until this node's store keeps an outbox (see"
+                    + " the hooks' status: outbox)", nodeId, spec.name(), spec.bundle());
             return;
         }
         HookRunner runner = factory.create(spec, hook, s, paused.contains(spec.name()));

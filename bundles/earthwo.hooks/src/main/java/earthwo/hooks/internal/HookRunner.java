@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
 /**
  * The daemon thread of one hook ({@value #THREAD_PREFIX}NAME): goes round the segments this node
  * masters, one {@link SegmentFeed#step} each per turn, so a segment with a backlog cannot starve
- * the others; rests {@value #IDLE_MS} ms when a whole turn moved nothing. A hook that blocks
+ * the others; rests {@value #IDLE_MS} ms after a turn in which no segment had a whole batch waiting, so
+ * that events are read in batches of what settled meanwhile rather than one by one. A hook that blocks
  * holds only this thread: every hook has its own, and writes never wait for any.
  *
  * <p>Positions are loaded from the store when the thread starts and again for every segment this
@@ -38,7 +39,7 @@ import java.util.function.LongSupplier;
 final class HookRunner {
 
     static final String THREAD_PREFIX = "earthwo-hook-";
-    /** The rest after a turn that moved nothing: how soon a new (settled) event is seen. */
+    /** The rest after a turn that found no whole batch: how soon a new (settled) event is seen. */
     static final long IDLE_MS = 100;
     /** Turns after which quiet segments are read again anyway (about 10 s when idle). */
     static final int REREAD_QUIET_TURNS = 100;
@@ -176,11 +177,11 @@ final class HookRunner {
             if (signal.isAbandoned()) {
                 return;
             }
-            boolean moved = false;
+            boolean more = false;
             for (int i = 0; i < segments.size() && !signal.isStopped() && !signal.isPaused(); i++) {
                 int segment = segments.get((turn + i) % segments.size());
                 try {
-                    moved |= feed.step(segment);
+                    more |= feed.step(segment);
                 } catch (RuntimeException e) {
                     if (signal.isAbandoned()) {
                         return;
@@ -193,7 +194,7 @@ final class HookRunner {
             if (turn % REREAD_QUIET_TURNS == 0) {
                 feed.forgetQuiet();
             }
-            if (!moved) {
+            if (!more) {
                 signal.await(IDLE_MS);
             }
         }

@@ -1,6 +1,7 @@
 package earthwo.hooks.internal;
 
 import earthwo.api.admin.StatusSource;
+import earthwo.api.cluster.ClusterDocuments;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.PeerLinks;
@@ -35,10 +36,11 @@ import java.util.function.LongSupplier;
  * whiteboard ({@link HookRegistry}: one delivering thread per hook), the position sync, the
  * outbox trimming and the watch for stuck hooks ({@link Housekeeping}), the receiver of positions
  * from other masters (peer message {@value PositionMessages#TYPE}) and of new masters' questions
- * for them ({@value PositionMessages#ASK}), the "hooks" {@link StatusSource} and the
- * {@link HookAdmin} behind the hook:* commands.
+ * for them ({@value PositionMessages#ASK}), the "hooks" {@link StatusSource}, the
+ * {@link HookAdmin} behind the hook:* commands, and the {@link OutboxSwitch} that switches the
+ * outbox on, on every node, when a hook registers.
  *
- * <p>The store and the cluster view are static, mandatory references: a replacement of either
+ * <p>The store, the cluster view and the cluster documents are static, mandatory references: a replacement of either
  * (a bundle update) deactivates this component, which stops every hook thread (waiting for
  * deliveries in flight up to their timeout, at most {@value HookRegistry#MAX_STOP_WAIT_MS} ms in
  * all) and starts them again on the new one, from the stored positions. Hooks are dynamic,
@@ -65,7 +67,8 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
 
     private final int nodeId;
     private final HooksSettings settings;
-    private final boolean outbox;
+    private final SegmentStore store;
+    private final OutboxSwitch outboxSwitch;
     private final HookRegistry registry;
     private final PendingCensus census;
     private final PositionReceiver receiver;
@@ -78,45 +81,37 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
     private final LongAdder answered = new LongAdder();
 
     @Activate
-    public HooksComponent(@Reference SegmentStore store, @Reference ClusterView cluster, BundleContext context,
-                          Map<String, Object> config) {
-        this(store, cluster, HooksSettings.resolve(config, context::getProperty), System::currentTimeMillis,
+    public HooksComponent(@Reference SegmentStore store, @Reference ClusterView cluster,
+                          @Reference ClusterDocuments documents, BundleContext context, Map<String, Object> config) {
+        this(store, cluster, documents, HooksSettings.resolve(config, context::getProperty), System::currentTimeMillis,
                 PositionAsk.LINKS_WAIT_MS);
     }
 
-    /** For tests: links are set by the test, not waited for. */
-    HooksComponent(SegmentStore store, ClusterView cluster, HooksSettings settings, LongSupplier clock) {
-        this(store, cluster, settings, clock, 0);
-    }
-
     /**
-     * Starts the housekeeping thread (when the store keeps an outbox). {@code clock}: wall clock,
+     * Starts the housekeeping thread and the outbox switch. {@code clock}: wall clock,
      * epoch ms; {@code linksWaitMs}: how long a new master's question for positions waits for
      * node-to-node links that are not bound yet.
      */
-    HooksComponent(SegmentStore store, ClusterView cluster, HooksSettings settings, LongSupplier clock,
-                   long linksWaitMs) {
+    HooksComponent(SegmentStore store, ClusterView cluster, ClusterDocuments documents, HooksSettings settings,
+                   LongSupplier clock, long linksWaitMs) {
         this.nodeId = cluster.localNodeId();
         this.settings = settings;
-        this.outbox = store.keepsOutbox();
+        this.store = store;
         PositionAsk ask = new PositionAsk(cluster, () -> links, PositionAsk.TIMEOUT, linksWaitMs, asked, unanswered);
-        this.registry = new HookRegistry(nodeId, outbox, (spec, hook, stats, paused) ->
+        this.registry = new HookRegistry(nodeId, false, (spec, hook, stats, paused) ->
                 new HookRunner(spec, hook, store, cluster, stats, clock, settings.settleMs, paused, ask));
         this.census = new PendingCensus(store, cluster, clock);
-        this.receiver = new PositionReceiver(store, cluster, outbox, positionsReceived, registry::offer, answered);
-        if (outbox) {
-            PositionSync sync = new PositionSync(cluster, () -> links, registry::positions, positionsSent);
-            OutboxTrimmer trimmer = new OutboxTrimmer(store, cluster, registry::names, clock, settings.forgetAfterMs,
-                    settings.unclaimedRetainMs, trimmed);
-            this.housekeeping = new Housekeeping(sync::run, settings.positionSyncMs, trimmer::run, registry::checkStuck,
-                    nodeId);
-            housekeeping.start();
-            LOG.info("node {} hooks dispatcher started ({})", nodeId, settings);
-        } else {
-            this.housekeeping = null;
-            LOG.info("node {} hooks dispatcher started without an outbox: hooks get no events until"
-                    + " earthwo.storage.outbox.enabled=true on every node", nodeId);
-        }
+        this.receiver = new PositionReceiver(store, cluster, positionsReceived, registry::offer, answered);
+        PositionSync sync = new PositionSync(cluster, () -> links, registry::positions, positionsSent);
+        OutboxTrimmer trimmer = new OutboxTrimmer(store, cluster, registry::names, clock, settings.forgetAfterMs,
+                settings.unclaimedRetainMs, trimmed);
+        this.housekeeping = new Housekeeping(sync::run, settings.positionSyncMs, trimmer::run, registry::checkStuck,
+                nodeId);
+        this.outboxSwitch = new OutboxSwitch(store, documents, nodeId, registry::outboxOn);
+        housekeeping.start();
+        outboxSwitch.start();
+        LOG.info("node {} hooks dispatcher started, outbox {} ({})", nodeId, store.keepsOutbox() ? "on"
+                : "off until a hook registers on a node of the cluster", settings);
     }
 
     /**
@@ -126,13 +121,10 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
      */
     @Deactivate
     void deactivate() {
-        if (housekeeping != null) {
-            housekeeping.requestStop();
-        }
+        outboxSwitch.close();
+        housekeeping.requestStop();
         boolean ended = registry.close();
-        if (housekeeping != null) {
-            ended &= housekeeping.stop(HookRegistry.MAX_STOP_WAIT_MS);
-        }
+        ended &= housekeeping.stop(HookRegistry.MAX_STOP_WAIT_MS);
         if (ended) {
             LOG.info("node {} hooks dispatcher stopped", nodeId);
         }
@@ -163,6 +155,7 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
             LOG.error("node {}: hook service {} of bundle {} is refused: {}", nodeId, serviceId, bundle, e.getMessage());
             return;
         }
+        outboxSwitch.hookRegistered(spec.name());
         registry.add(hook, spec);
     }
 
@@ -237,7 +230,7 @@ public final class HooksComponent implements StatusSource, PeerHandler, HookAdmi
     @Override
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("outbox", outbox);
+        m.put("outbox", store.keepsOutbox());
         List<HookView> views = hooks();
         m.put("registered", views.stream().filter(v -> v.state() != HookState.REFUSED).count());
         m.put("refused", views.stream().filter(v -> v.state() == HookState.REFUSED).count());

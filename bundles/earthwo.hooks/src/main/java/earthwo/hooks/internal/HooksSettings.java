@@ -51,7 +51,8 @@ final class HooksSettings {
 
     /**
      * A name with positions that is not registered on this node and was not saved for this long
-     * (ms) is forgotten: it no longer holds back the trimming of the outbox.
+     * (ms) is forgotten: it no longer holds back the trimming of the outbox. At least 10 minutes:
+     * the store keeps the time of a name's last save to the minute.
      */
     static final String FORGET_AFTER = "earthwo.hooks.forget.after.ms";
     static final String FORGET_AFTER_DEFAULT = "604800000";
@@ -87,7 +88,7 @@ final class HooksSettings {
                 NodeProperties.getLong(MAX_BACKOFF, c, f, MAX_BACKOFF_DEFAULT, MAX_BACKOFF_MIN, MAX_BACKOFF_MAX),
                 NodeProperties.getLong(SETTLE, c, f, SETTLE_DEFAULT, 0, 60_000),
                 NodeProperties.getLong(POSITION_SYNC, c, f, POSITION_SYNC_DEFAULT, 10, 60_000),
-                NodeProperties.getLong(FORGET_AFTER, c, f, FORGET_AFTER_DEFAULT, 1_000, 365L * 86_400_000),
+                NodeProperties.getLong(FORGET_AFTER, c, f, FORGET_AFTER_DEFAULT, 600_000, 365L * 86_400_000),
                 NodeProperties.getLong(UNCLAIMED_RETAIN, c, f, UNCLAIMED_RETAIN_DEFAULT, 0, 7L * 86_400_000));
     }
 

@@ -56,6 +56,9 @@ final class OutboxTrimmer {
 
     /** One round: forgets stale names, then trims every segment this node holds. */
     void run() {
+        if (!store.keepsOutbox()) {
+            return;
+        }
         long now = clock.getAsLong();
         Set<String> here = registered.get();
         Set<String> names = new TreeSet<>(here);

@@ -40,21 +40,18 @@ final class PositionReceiver implements PeerHandler {
 
     private final SegmentStore store;
     private final ClusterView cluster;
-    private final boolean outbox;
     private final LongAdder saved;
     private final Saved listener;
     private final LongAdder answered;
 
-    PositionReceiver(SegmentStore store, ClusterView cluster, boolean outbox, LongAdder saved) {
-        this(store, cluster, outbox, saved, (n, s, v) -> { }, new LongAdder());
+    PositionReceiver(SegmentStore store, ClusterView cluster, LongAdder saved) {
+        this(store, cluster, saved, (n, s, v) -> { }, new LongAdder());
     }
 
     /** {@code answered}: counts the questions answered with a position. */
-    PositionReceiver(SegmentStore store, ClusterView cluster, boolean outbox, LongAdder saved, Saved listener,
-                     LongAdder answered) {
+    PositionReceiver(SegmentStore store, ClusterView cluster, LongAdder saved, Saved listener, LongAdder answered) {
         this.store = store;
         this.cluster = cluster;
-        this.outbox = outbox;
         this.saved = saved;
         this.listener = listener;
         this.answered = answered;
@@ -79,10 +76,10 @@ final class PositionReceiver implements PeerHandler {
     }
 
     private void requireOutbox() {
-        if (!outbox) {
+        if (!store.keepsOutbox()) {
             throw new EarthwoException(ErrorCode.UNAVAILABLE, "node " + cluster.localNodeId()
-                    + " keeps no outbox, so no hook positions: hooks need earthwo.storage.outbox.enabled=true on"
-                    + " every node of the cluster");
+                    + " keeps no outbox yet, so no hook positions (it switches it on when a hook registers on any"
+                    + " node)");
         }
     }
 

@@ -64,7 +64,10 @@ final class SegmentFeed {
         this.watch = watch;
     }
 
-    /** Takes one step in the segment; true if the position moved (there may be more). */
+    /**
+     * Takes one step in the segment; true if it delivered a whole batch, so more settled events
+     * may be waiting. A segment that had fewer is not read again before the runner's next turn.
+     */
     boolean step(int segment) {
         if (!cluster.isMaster(segment)) {
             return false;
@@ -79,13 +82,13 @@ final class SegmentFeed {
         if (loss != null && position.compareTo(loss.through()) < 0) {
             return deliverGap(segment, loss);
         }
-        List<KeyEvent> read = store.events(segment, position, spec.batch());
-        if (read.isEmpty() && changes >= 0) {
+        long settledAt = clock.getAsLong() - settleMs;
+        List<KeyEvent> read = store.events(segment, position, settledAt, spec.batch());
+        if (read.isEmpty() && changes >= 0 && store.events(segment, position, 1).isEmpty()) {
             quiet.put(segment, changes);
         } else {
             quiet.remove(segment);
         }
-        long settledAt = clock.getAsLong() - settleMs;
         int from = 0;
         while (from < read.size() && read.get(from).version().compareTo(position) <= 0) {
             from++; // not expected of the store; never deliver behind the position
@@ -97,6 +100,7 @@ final class SegmentFeed {
         if (to == from) {
             return false;
         }
+        boolean full = read.size() >= spec.batch();
         List<KeyEvent> settled = read.subList(from, to);
         Version through = settled.get(settled.size() - 1).version();
         List<KeyEvent> wanted = spec.filter().select(settled);
@@ -111,7 +115,7 @@ final class SegmentFeed {
             stats.delivered.add(wanted.size());
         }
         positions.save(segment, through);
-        return true;
+        return full;
     }
 
     /**

@@ -384,7 +384,7 @@ class DispatchTest {
     private FakeOutboxStore otherNode(FakeLinks links) {
         FakeOutboxStore store = new FakeOutboxStore(f.store.segmentCount(), true, f.now::get);
         links.with(Fixture.OTHER, new PositionReceiver(store,
-                new earthwo.api.cluster.TestClusterView(Fixture.OTHER, f.cluster.currentMap()), true,
+                new earthwo.api.cluster.TestClusterView(Fixture.OTHER, f.cluster.currentMap()),
                 new java.util.concurrent.atomic.LongAdder()));
         return store;
     }

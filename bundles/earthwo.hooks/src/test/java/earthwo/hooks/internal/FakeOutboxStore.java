@@ -22,10 +22,10 @@ import java.util.function.LongSupplier;
  * events in version order, losses, and delivery positions per name (forward-only, each name with
  * the clock time it was last saved). Records are not kept.
  */
-final class FakeOutboxStore implements SegmentStore {
+class FakeOutboxStore implements SegmentStore {
 
     private final int segments;
-    private final boolean outbox;
+    private volatile boolean outbox;
     private final LongSupplier clock;
     private final List<TreeMap<Version, KeyEvent>> events = new ArrayList<>();
     private final Map<Integer, OutboxLoss> losses = new HashMap<>();
@@ -84,6 +84,11 @@ final class FakeOutboxStore implements SegmentStore {
     @Override
     public boolean keepsOutbox() {
         return outbox;
+    }
+
+    @Override
+    public void keepOutbox() {
+        outbox = true;
     }
 
     @Override

@@ -25,17 +25,26 @@ final class Fixture implements AutoCloseable {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final FakeOutboxStore store;
     final TestClusterView cluster;
+    /** The cluster's documents, shared with other fixtures given them. */
+    final SharedDocuments documents;
     private final List<HooksComponent> components = new ArrayList<>();
     private final AtomicLong serviceIds = new AtomicLong(100);
 
     Fixture(boolean outbox, int... masters) {
         store = new FakeOutboxStore(masters.length, outbox, now::get);
+        documents = new SharedDocuments();
         cluster = new TestClusterView(SELF, map(1, masters));
     }
 
     /** Over a store of the test's own. */
     Fixture(FakeOutboxStore store, int... masters) {
+        this(store, new SharedDocuments(), masters);
+    }
+
+    /** Over a store and cluster documents of the test's own. */
+    Fixture(FakeOutboxStore store, SharedDocuments documents, int... masters) {
         this.store = store;
+        this.documents = documents;
         cluster = new TestClusterView(SELF, map(1, masters));
     }
 
@@ -59,7 +68,7 @@ final class Fixture implements AutoCloseable {
 
     /** {@code linksWaitMs}: how long a new master waits for links the test has not set yet, as a starting node's does. */
     HooksComponent start(HooksSettings settings, long linksWaitMs) {
-        HooksComponent c = new HooksComponent(store, cluster, settings, now::get, linksWaitMs);
+        HooksComponent c = new HooksComponent(store, cluster, documents, settings, now::get, linksWaitMs);
         components.add(c);
         return c;
     }

@@ -46,7 +46,7 @@ class PositionAskTest {
     /** A node of the map with an outbox store of its own, answering over {@code links}. */
     private static FakeOutboxStore node(FakeLinks links, int id, SegmentMap map, boolean outbox) {
         FakeOutboxStore store = new FakeOutboxStore(map.segmentCount(), outbox, () -> 0L);
-        links.with(id, new PositionReceiver(store, new TestClusterView(id, map), outbox, new LongAdder()));
+        links.with(id, new PositionReceiver(store, new TestClusterView(id, map), new LongAdder()));
         return store;
     }
 
@@ -80,7 +80,7 @@ class PositionAskTest {
         f.store.savePosition("h", 0, V2);
         f.store.savePosition("x", 0, V3);
         LongAdder answered = new LongAdder();
-        PositionReceiver r = new PositionReceiver(f.store, f.cluster, true, new LongAdder(), (n, s, v) -> { }, answered);
+        PositionReceiver r = new PositionReceiver(f.store, f.cluster, new LongAdder(), (n, s, v) -> { }, answered);
         byte[] answer = r.handle(PositionMessages.encodeAsk(List.of(new PositionMessages.Question("h", 0),
                 new PositionMessages.Question("h", 1), new PositionMessages.Question("unknown", 0),
                 new PositionMessages.Question("bad name", 0)))).toCompletableFuture().join();
@@ -88,7 +88,8 @@ class PositionAskTest {
         assertEquals(1, answered.sum());
         assertEquals(2, f.store.saves.get(), "answering saves nothing");
 
-        PositionReceiver none = new PositionReceiver(f.store, f.cluster, false, new LongAdder());
+        PositionReceiver none = new PositionReceiver(new FakeOutboxStore(f.store.segmentCount(), false, () -> 0L), f.cluster,
+                new LongAdder());
         CompletionException e = assertThrows(CompletionException.class,
                 () -> none.handle(PositionMessages.encodeAsk(List.of(new PositionMessages.Question("h", 0))))
                         .toCompletableFuture().join());

@@ -92,7 +92,7 @@ class PositionSyncTest {
         f.cluster.setMap(new earthwo.api.cluster.SegmentMap(2, 2, List.of(List.of(2, 1), List.of(2, 3)),
                 f.cluster.currentMap().nodes()));
         LongAdder saved = new LongAdder();
-        PositionReceiver r = new PositionReceiver(f.store, f.cluster, true, saved);
+        PositionReceiver r = new PositionReceiver(f.store, f.cluster, saved);
         r.handle(PositionMessages.encode(List.of(new PositionMessages.Entry("h", 0, V2),
                 new PositionMessages.Entry("h", 1, V2), new PositionMessages.Entry("h", 9, V2),
                 new PositionMessages.Entry("bad name", 0, V2)))).toCompletableFuture().join();

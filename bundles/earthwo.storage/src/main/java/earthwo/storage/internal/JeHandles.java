@@ -48,12 +48,13 @@ final class JeHandles {
     /** The hooks' delivery positions ({@value DeliveryPositions#DATABASE}). */
     final Database positions;
     /**
-     * Per segment, its outbox database ({@link Outbox#databaseName}); null when the outbox is
-     * off. Those of a store that had it on stay on disk, unopened and untouched, until it is on again.
+     * Per segment, its outbox database ({@link Outbox#databaseName}); null while the outbox is
+     * off (set once by {@link #switchOutboxOn}). Those of a store that had it on stay on disk,
+     * unopened and untouched, until it is on again.
      */
-    final Database[] events;
-    /** The outbox losses ({@value OutboxLosses#DATABASE}); null when the outbox is off. */
-    final Database outboxLosses;
+    volatile Database[] events;
+    /** The outbox losses ({@value OutboxLosses#DATABASE}); null while the outbox is off. */
+    volatile Database outboxLosses;
 
     private JeHandles(Environment env, Database[] segments, Database[] expiry, Database hints, Database positions,
             Database[] events, Database outboxLosses) {
@@ -88,7 +89,8 @@ final class JeHandles {
         }
         Database[] dbs = new Database[settings.segments()];
         Database[] exps = new Database[settings.segments()];
-        Database[] evts = new Database[settings.outboxEnabled() ? settings.segments() : 0];
+        Database[] evts = new Database[0];
+        boolean outboxOn = settings.outboxEnabled();
         Database meta = null;
         Database hintsDb = null;
         Database positionsDb = null;
@@ -99,6 +101,8 @@ final class JeHandles {
             txn = env.beginTransaction(null, null);
             meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
             boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
+            outboxOn |= StoreMetadata.isOutboxOn(meta, txn);
+            evts = new Database[outboxOn ? settings.segments() : 0];
             for (int i = 0; i < dbs.length; i++) {
                 dbs[i] = env.openDatabase(txn, segmentName(i), segmentConfig(settings));
                 // A new segment gets an empty index with it; an old one without an index has it built below.
@@ -109,7 +113,7 @@ final class JeHandles {
             for (int i = 0; i < evts.length; i++) {
                 evts[i] = env.openDatabase(txn, Outbox.databaseName(i), databaseConfig());
             }
-            if (settings.outboxEnabled()) {
+            if (outboxOn) {
                 lossDb = env.openDatabase(txn, OutboxLosses.DATABASE, databaseConfig());
             }
             hintsDb = env.openDatabase(txn, JeHintStore.DATABASE, databaseConfig());
@@ -125,7 +129,7 @@ final class JeHandles {
             }
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeHandles(env, dbs, exps, hintsDb, positionsDb, settings.outboxEnabled() ? evts : null, lossDb);
+            return new JeHandles(env, dbs, exps, hintsDb, positionsDb, outboxOn ? evts : null, lossDb);
         } catch (DiskLimitException e) {
             // A new store writes while it opens (its metadata), and so does an old one that gets its expiry index.
             throw closeAfterFailedOpen(dir, new IllegalStateException("cannot create store " + dir + ": fewer than "
@@ -135,6 +139,44 @@ final class JeHandles {
         } catch (RuntimeException e) {
             throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, hintsDb, others(evts, lossDb, positionsDb));
         }
+    }
+
+    /**
+     * Switches the outbox on in the open store: notes it in the store's metadata, so that it
+     * stays on when the store opens again, and opens the outbox databases. Does nothing if they
+     * are open. Callers hold the store's lock, so it runs once at a time.
+     */
+    void switchOutboxOn(int segmentCount) {
+        if (events != null) {
+            return;
+        }
+        Database[] evts = new Database[segmentCount];
+        Database meta = null;
+        Database lossDb = null;
+        Transaction txn = env.beginTransaction(null, null);
+        try {
+            meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
+            StoreMetadata.setOutboxOn(meta, txn);
+            for (int i = 0; i < evts.length; i++) {
+                evts[i] = env.openDatabase(txn, Outbox.databaseName(i), databaseConfig());
+            }
+            lossDb = env.openDatabase(txn, OutboxLosses.DATABASE, databaseConfig());
+            txn.commit();
+            txn = null;
+        } finally {
+            if (meta != null) {
+                meta.close();
+            }
+            if (txn != null) {
+                for (Database db : evts) {
+                    closeQuietly(env.getHome().toPath(), "outbox database", db == null ? null : db::close);
+                }
+                closeQuietly(env.getHome().toPath(), "outbox losses database", lossDb == null ? null : lossDb::close);
+                txn.abort();
+            }
+        }
+        outboxLosses = lossDb;
+        events = evts;
     }
 
     /**

@@ -235,14 +235,41 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
 
     // ---- outbox and delivery positions ----
 
-    /** Whether the outbox is on: read from the settings, so it holds while the environment reopens too. */
+    /**
+     * Whether the outbox is on: configured, or switched on ({@link #keepOutbox}); read from the
+     * settings and the current opening, so it holds while the environment reopens too.
+     */
     @Override
     public boolean keepsOutbox() {
-        return settings.outboxEnabled();
+        return settings.outboxEnabled() || current.outbox != null;
+    }
+
+    /**
+     * Switches the outbox on for good (it stays on through restarts, noted in the store's
+     * metadata). Under the lifecycle lock, so that an environment reopening meanwhile opens
+     * with it or gets it switched on here.
+     */
+    @Override
+    public void keepOutbox() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "the store " + settings.dir() + " is closed");
+            }
+            if (current.outbox == null) {
+                current.switchOutboxOn();
+                LOG.info("storage store {}: outbox switched on; every applied change now records its event, also"
+                        + " after restarts", settings.dir());
+            }
+        }
     }
 
     @Override
     public List<KeyEvent> events(int segment, Version after, int limit) {
+        return events(segment, after, Long.MAX_VALUE, limit);
+    }
+
+    @Override
+    public List<KeyEvent> events(int segment, Version after, long throughMillis, int limit) {
         if (limit < 0) {
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "events limit must not be negative: " + limit);
         }
@@ -250,7 +277,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
             throw new EarthwoException(ErrorCode.BAD_REQUEST, "events need a version to start after (Version.ZERO: the first)");
         }
         OpenEnvironment e = current;
-        return e.guard.guarded(segment, "events", () -> e.outbox == null ? List.<KeyEvent>of() : e.outbox.events(segment, after, limit));
+        return e.guard.guarded(segment, "events", () -> e.outbox == null ? List.<KeyEvent>of() : e.outbox.events(segment, after, throughMillis, limit));
     }
 
     /** Deletes in transactions of {@link Outbox#TRIM_BATCH} events, so writers never wait long for a trim's locks. */

@@ -28,8 +28,12 @@ final class OpenEnvironment {
     final SegmentWrites writes;
     /** The segments' expiry indexes, counted anew with each opening. */
     final ExpiryIndex expiry;
-    /** The segments' outboxes, counted anew with each opening; null when the outbox is off. */
-    final Outbox outbox;
+    /**
+     * The segments' outboxes, counted anew with each opening; null while the outbox is off (set
+     * once by {@link #switchOutboxOn}).
+     */
+    volatile Outbox outbox;
+    private final StorageSettings settings;
     final DeliveryPositions positions;
     final DeferredCommits deferredCommits;
     final JeHintStore hints;
@@ -41,6 +45,7 @@ final class OpenEnvironment {
     private OpenEnvironment(StorageSettings settings, JeHandles je, SegmentCounts counts, JeFailures failures,
             ThreadLocal<GroupCommit.Burst> bursts) {
         this.dir = settings.dir();
+        this.settings = settings;
         this.je = je;
         int segments = je.segments.length;
         this.recordCache = newRecordCache(settings, je);
@@ -94,6 +99,24 @@ final class OpenEnvironment {
             }
         }
         return cache;
+    }
+
+    /**
+     * Switches the outbox on in this opening (and, through the store's metadata, in every later
+     * one): the writes applied from now on record their events. Runs as an operation of the
+     * guard, so it fails as other operations do while the environment is closing or failed.
+     */
+    synchronized void switchOutboxOn() {
+        if (outbox != null) {
+            return;
+        }
+        guard.gated("store metadata and outbox databases", "switch the outbox on", () -> {
+            je.switchOutboxOn(je.segments.length);
+            return null;
+        });
+        Outbox on = new Outbox(settings, je.env, je.events, new OutboxLosses(je.outboxLosses, je.segments.length));
+        outbox = on;
+        writes.recordEventsIn(on);
     }
 
     Environment environment() {

@@ -230,12 +230,13 @@ final class Outbox {
     }
 
     /**
-     * Up to {@code limit} events with versions after {@code after}, in version order. Events
+     * Up to {@code limit} events with versions after {@code after} and wall-clock times up to
+     * {@code throughMillis}, in version order. Events
      * that share the last one's version (changes of several keys written with one version) come
      * with it even past the limit, so a caller that pages on by version misses none. Read
      * committed, as the expiry index is read.
      */
-    List<KeyEvent> events(int segment, Version after, int limit) {
+    List<KeyEvent> events(int segment, Version after, long throughMillis, int limit) {
         List<KeyEvent> out = new ArrayList<>(Math.min(limit, 1024));
         if (limit == 0) {
             return out;
@@ -248,6 +249,9 @@ final class Outbox {
             while (at != null) {
                 byte[] k = bytes(key);
                 Version v = EventCodec.versionOf(k);
+                if (v.wallMillis() > throughMillis) {
+                    break;
+                }
                 if (v.isNewerThan(after)) {
                     if (out.size() >= limit && !v.equals(last)) {
                         break;

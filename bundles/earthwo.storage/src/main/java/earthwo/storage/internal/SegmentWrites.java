@@ -52,8 +52,11 @@ final class SegmentWrites {
     private final RecordCache recordCache;
     private final SegmentCounts counts;
     private final ExpiryIndex expiry;
-    /** Null when the outbox is off: then a write pays one null check for it. */
-    private final Outbox outbox;
+    /**
+     * Null while the outbox is off: then a write pays one null check for it. Set once when the
+     * outbox is switched on while the store is open; a write that read it before records no event.
+     */
+    private volatile Outbox outbox;
 
     SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts,
             ExpiryIndex expiry, Outbox outbox) {
@@ -64,6 +67,11 @@ final class SegmentWrites {
         this.counts = counts;
         this.expiry = expiry;
         this.outbox = outbox;
+    }
+
+    /** From now on, applied writes record their events in {@code on}. */
+    void recordEventsIn(Outbox on) {
+        this.outbox = on;
     }
 
     /** Runs a write transaction again after lock conflicts (or a lost insert race: null). */

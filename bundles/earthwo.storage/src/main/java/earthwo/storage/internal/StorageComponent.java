@@ -143,8 +143,18 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     }
 
     @Override
+    public void keepOutbox() {
+        store().keepOutbox();
+    }
+
+    @Override
     public List<KeyEvent> events(int segment, Version after, int limit) {
         return store().events(segment, after, limit);
+    }
+
+    @Override
+    public List<KeyEvent> events(int segment, Version after, long throughMillis, int limit) {
+        return store().events(segment, after, throughMillis, limit);
     }
 
     @Override

@@ -91,10 +91,11 @@ final class StorageSettings {
     static final long MAX_FREE_DISK_BYTES = 1L << 40;
 
     /**
-     * Whether every applied change is also recorded as an event in its segment's outbox
-     * ({@link Outbox}), which hooks are delivered from; true or false. Off by default: hooks are
-     * opt-in per cluster, because the outbox costs every write a second JE put. Set it alike on
-     * every node: a replica without it has no events to deliver from after a failover.
+     * Whether every applied change is recorded as an event in its segment's outbox
+     * ({@link Outbox}), which hooks are delivered from, from the start; true or false. Off by
+     * default, because the outbox costs every write a second JE put: the hooks bundle switches it
+     * on at runtime ({@link JeSegmentStore#keepOutbox}) when the cluster gets its first hook, and
+     * it then stays on.
      */
     static final String OUTBOX_ENABLED = "earthwo.storage.outbox.enabled";
     static final String OUTBOX_ENABLED_DEFAULT = "false";

@@ -22,7 +22,7 @@ final class StorageStatus {
         m.put("segments", store.segmentCount());
         m.put("durability", s.durability().configName());
         m.put("flush.interval.ms", s.flushIntervalMs());
-        m.put("outbox.enabled", s.outboxEnabled());
+        m.put("outbox.enabled", store.keepsOutbox());
         DiskReserve disk = store.diskReserve();
         m.put("disk.reserve.bytes", disk.reserveBytes());
         m.put("disk.free.bytes", disk.measureFreeBytes());

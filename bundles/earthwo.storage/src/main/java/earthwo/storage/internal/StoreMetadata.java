@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Facts fixed when a store is created, kept in the JE database {@value #DATABASE} beside the
- * segments: the layout version and the segment count S (fixed for the life of a cluster).
+ * Facts of a store kept in the JE database {@value #DATABASE} beside the segments: the layout
+ * version and the segment count S (fixed for the life of a cluster) since it was created, and
+ * whether its outbox was switched on (it then stays on through restarts).
  */
 final class StoreMetadata {
 
@@ -23,6 +24,7 @@ final class StoreMetadata {
 
     private static final byte[] KEY_LAYOUT = "layout.version".getBytes(StandardCharsets.UTF_8);
     private static final byte[] KEY_SEGMENTS = "segments".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEY_OUTBOX = "outbox.on".getBytes(StandardCharsets.UTF_8);
 
     private StoreMetadata() {
     }
@@ -56,6 +58,16 @@ final class StoreMetadata {
                     + " at a new directory to create a new store");
         }
         return false;
+    }
+
+    /** Whether the store's outbox was switched on ({@link #setOutboxOn}). */
+    static boolean isOutboxOn(Database meta, Transaction txn) {
+        Integer on = readInt(meta, txn, KEY_OUTBOX);
+        return on != null && on == 1;
+    }
+
+    static void setOutboxOn(Database meta, Transaction txn) {
+        writeInt(meta, txn, KEY_OUTBOX, 1);
     }
 
     private static Integer readInt(Database meta, Transaction txn, byte[] key) {

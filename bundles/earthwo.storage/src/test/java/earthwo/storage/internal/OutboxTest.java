@@ -482,6 +482,57 @@ class OutboxTest {
     }
 
     @Test
+    void switchedOnWhileOpenItRecordsFromThenOnAndStaysOnThroughAReopen() throws Exception {
+        store = StoreFixture.open(dir, SEGMENTS);
+        assertNull(store.apply(0, put("before", "1", 10)).event());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong written = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            for (long i = 0; !stop.get(); i++) {
+                store.apply(1, put("w" + i, "v", 100 + i));
+                written.incrementAndGet();
+            }
+        });
+        writer.start();
+        try {
+            Poll.until("writes under way", Duration.ofSeconds(10), () -> written.get() > 100);
+            store.keepOutbox();
+            assertTrue(store.keepsOutbox());
+            assertEquals(EventType.CREATED, store.apply(0, put("after", "2", 20)).event());
+            long mark = written.get();
+            Poll.until("more writes", Duration.ofSeconds(10), () -> written.get() > mark + 100);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertEquals(List.of("after@20"), names(all(0)), "no event for the change made before");
+        List<KeyEvent> events = all(1);
+        assertTrue(events.size() > 100, "the writes after the switch have events: " + events.size());
+        long first = events.get(0).version().wallMillis() - 100;
+        assertEquals(written.get() - first, events.size(), "every write from the first recorded one on has its event");
+        assertEquals(true, StorageStatus.of(store).get("outbox.enabled"));
+        store.keepOutbox(); // once on, again is nothing
+
+        store.close();
+        store = StoreFixture.open(dir, SEGMENTS);
+        assertTrue(store.keepsOutbox(), "still on, though not configured");
+        assertEquals(EventType.UPDATED, store.apply(0, put("after", "3", 30)).event());
+        assertEquals(List.of("after@20", "after@30"), names(all(0)));
+    }
+
+    @Test
+    void eventsAreReadUpToAWallClockTime() {
+        open();
+        for (long wall = 10; wall <= 50; wall += 10) {
+            store.apply(0, put("k" + wall, "v", wall));
+        }
+        assertEquals(List.of("k10@10", "k20@20", "k30@30"), names(store.events(0, Version.ZERO, 30, 100)));
+        assertEquals(List.of("k20@20"), names(store.events(0, v(10), 29, 1)));
+        assertEquals(List.of(), store.events(0, Version.ZERO, 9, 100));
+        assertEquals(5, store.events(0, Version.ZERO, Long.MAX_VALUE, 100).size());
+    }
+
+    @Test
     void settingsAreCheckedAndReported() {
         StorageSettings defaults = StorageSettings.resolve(null, k -> null);
         assertFalse(defaults.outboxEnabled());
