@@ -167,7 +167,9 @@ class HooksProofTest {
             }
 
             // The killed node returns with the same options and serves again.
-            cluster.node(victim).start("--cluster", NAME, "--zk", cluster.zkAddress(), options[0], options[1]);
+            List<String> args = new ArrayList<>(List.of("--cluster", NAME, "--zk", cluster.zkAddress()));
+            args.addAll(List.of(options));
+            cluster.node(victim).start(args.toArray(String[]::new));
             cluster.awaitEveryNodeHoldsEverySegment(3, Duration.ofSeconds(120));
             Poll.until("node " + victim + ": the example hook active again", WAIT, () -> hookActive(cluster, victim));
 
