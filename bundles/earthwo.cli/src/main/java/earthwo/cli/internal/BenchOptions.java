@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * Options of {@code earthwo bench}, spelled as redis-benchmark spells them:
  * {@code -t set,get -n 100000 -c 50 -d 3 -r KEYSPACE -P 1 -q --csv -h HOST -p PORT -a SECRET}, and a
- * few of its own: {@code --w}, {@code --java-client}, {@code --window}, {@code --ttl MS}.
+ * few of its own: {@code --w}, {@code --java-client}, {@code --window}, {@code --ttl MS},
+ * {@code --rate N}.
  */
 final class BenchOptions {
 
@@ -39,6 +40,12 @@ final class BenchOptions {
      * sent; 0 (default): SETs carry no expiry.
      */
     long ttlMillis;
+    /**
+     * Requests per second in all, at most (not a redis-benchmark option): requests are issued no
+     * faster than this, evenly over the run, to measure at a given load; 0 (default): as fast as
+     * the clients get answers.
+     */
+    long rate;
     String host;
     int port;
     String password;
@@ -92,6 +99,9 @@ final class BenchOptions {
                     o.ttlMillis = Long.parseLong(ms);
                     break;
                 }
+                case "--rate":
+                    o.rate = intValue(args, ++i, a, 1);
+                    break;
                 case "-h":
                     o.host = value(args, ++i, a);
                     break;
@@ -132,6 +142,9 @@ final class BenchOptions {
         }
         if (o.clients > o.requests) {
             o.clients = o.requests;
+        }
+        if (o.rate > 0 && o.javaClient) {
+            throw new UsageException("bench: --rate works with the non-blocking load generator only, not --java-client");
         }
         return o;
     }

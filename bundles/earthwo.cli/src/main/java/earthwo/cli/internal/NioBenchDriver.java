@@ -69,6 +69,8 @@ final class NioBenchDriver implements Bench.Driver {
     private static final System.Logger LOG = System.getLogger(NioBenchDriver.class.getName());
     private static final int BUFFER = 64 * 1024;
     private static final long SELECT_MILLIS = 100;
+    /** When the current test started (System.nanoTime), for {@code --rate}. */
+    private long startNanos;
     private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final byte[] FIXED_KEY = "key:__rand_int__".getBytes(StandardCharsets.US_ASCII);
 
@@ -311,6 +313,7 @@ final class NioBenchDriver implements Bench.Driver {
         errors = 0;
         firstError = null;
         long t0 = System.nanoTime();
+        startNanos = t0;
         for (Link l : links) {
             l.lastProgress = t0;
         }
@@ -322,8 +325,14 @@ final class NioBenchDriver implements Bench.Driver {
         long lastCheck = t0;
         try {
             while (completed < total) {
-                selector.select(this::onReady, SELECT_MILLIS);
+                selector.select(this::onReady, options.rate > 0 ? 1 : SELECT_MILLIS);
                 stampExpiry();
+                if (options.rate > 0) {
+                    // Clients held back by the rate have no answer to wake them: offer them all.
+                    for (Client c : clients) {
+                        refill(c);
+                    }
+                }
                 for (int i = 0; i < dirtyClients.size(); i++) {
                     Client c = dirtyClients.get(i);
                     c.dirty = false;
@@ -366,9 +375,14 @@ final class NioBenchDriver implements Bench.Driver {
         if (!options.window && c.inFlight > 0) {
             return;
         }
-        while (c.inFlight < depth && issued < total) {
+        while (c.inFlight < depth && issued < total && withinRate()) {
             issue(c);
         }
+    }
+
+    /** With {@code --rate}: whether one more request may be issued now without going faster. */
+    private boolean withinRate() {
+        return options.rate <= 0 || issued < (System.nanoTime() - startNanos) * options.rate / 1_000_000_000L + 1;
     }
 
     private void issue(Client c) {

@@ -69,6 +69,17 @@ class BenchTest {
     }
 
     @Test
+    void aRateIsAnOptionOfTheNonBlockingGeneratorOnly() {
+        assertEquals(0, BenchOptions.parse(List.of()).rate, "as fast as answers come by default");
+        assertEquals(10_000, BenchOptions.parse(List.of("--rate", "10000")).rate);
+        for (List<String> bad : List.of(List.of("--rate"), List.of("--rate", "0"), List.of("--rate", "x"),
+                List.of("--rate", "100", "--java-client"))) {
+            UsageException e = assertThrows(UsageException.class, () -> BenchOptions.parse(bad), bad.toString());
+            assertTrue(e.getMessage().contains("--rate"), e.getMessage());
+        }
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         for (List<String> bad : List.of(List.of("-n"), List.of("-n", "x"), List.of("-c", "0"), List.of("-P", "-1"),
                 List.of("-t", "lpush"), List.of("--bogus"), List.of("-t", ","), List.of("-p", "70000"))) {

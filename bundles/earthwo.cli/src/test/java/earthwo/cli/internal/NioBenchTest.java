@@ -87,6 +87,20 @@ class NioBenchTest {
     }
 
     @Test
+    void aRateSpreadsTheRequestsOverTime() throws Exception {
+        FakeNodeServer n = node(1);
+        long t0 = System.nanoTime();
+        List<BenchResult> rs = bench(KvClientFactory.Config.seeds(n.address()),
+                "-t", "set", "-n", "600", "-c", "4", "-P", "8", "--rate", "1000", "--csv");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, rs.get(0).errors);
+        assertEquals(600, rs.get(0).requests);
+        // 600 requests at 1,000/s take at least 0.6 s (the first goes at once); unpaced they take milliseconds.
+        assertTrue(ms >= 550, "600 requests at --rate 1000 took " + ms + " ms");
+        assertTrue(rs.get(0).rps() <= 1_100, "rate " + rs.get(0).rps());
+    }
+
+    @Test
     void authenticatesEveryConnectionFirst() throws Exception {
         FakeNodeServer n = node(1);
         n.secret = "s3cret";
