@@ -24,7 +24,12 @@ public enum ErrorCode {
      * a node whose clock jumped ahead, or stored before versions were checked. The message names
      * the key and the offset.
      */
-    CLOCK_SKEW(17);
+    CLOCK_SKEW(17),
+    /**
+     * A query across segments could not reach a replica of some segments (all down, or none with
+     * the index ready); the message names them. Nothing is answered rather than fewer rows.
+     */
+    PARTIAL_RESULT(18);
 
     private final int wireCode;
 

@@ -7,10 +7,13 @@ import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.indexes.IndexPage;
+import earthwo.api.indexes.IndexQuery;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A connection to an Earthwo cluster. Sync methods block; async methods return
@@ -45,6 +48,20 @@ public interface KvClient extends AutoCloseable {
      * a live key without expiry, {@link Expiry#TTL_ABSENT} (-2) for an absent one.
      */
     CompletableFuture<Long> ttlAsync(byte[] key);
+
+    /**
+     * One page of a secondary index query. Any node answers it (the node asks one replica of every
+     * segment and merges), so it goes to a node that answers, and to another when that one is
+     * unavailable, busy or unreachable. Pass the page's {@link IndexPage#cursor() cursor} to
+     * {@link IndexQuery#after} for the next page. Fails with BAD_REQUEST for an unknown index,
+     * PARTIAL_RESULT when no replica of some segments could answer, UNAVAILABLE when no node runs
+     * the indexes.
+     */
+    CompletionStage<IndexPage> queryAsync(IndexQuery query);
+
+    default IndexPage query(IndexQuery query) {
+        return earthwo.api.Futures.join(queryAsync(query));
+    }
 
     /** The node's status as name/value pairs (node id, segments, store size, ...). */
     CompletableFuture<Map<String, String>> statusAsync();

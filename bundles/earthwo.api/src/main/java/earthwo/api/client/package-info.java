@@ -1,5 +1,5 @@
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package earthwo.api.client;
 
 import org.osgi.annotation.bundle.Export;

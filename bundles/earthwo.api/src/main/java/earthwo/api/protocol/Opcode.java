@@ -13,6 +13,8 @@ public enum Opcode {
     EXPIRE(0x14),
     /** A key's remaining time to live. */
     TTL(0x15),
+    /** A query of a secondary index (earthwo.api.indexes): exact match or range, paged by a cursor. */
+    QUERY(0x16),
     STATUS(0x20),
     MAP(0x21),
     EXEC(0x30),

@@ -5,6 +5,7 @@ import earthwo.api.Expiry;
 import earthwo.api.Limits;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.indexes.IndexQuery;
 
 import java.nio.ByteBuffer;
 
@@ -23,6 +24,13 @@ public final class Request {
     /** EXPIRE mode: remove the key's expiry (PERSIST). */
     public static final int EXPIRE_PERSIST = 2;
 
+    /**
+     * The longest cursor a QUERY may carry, in UTF-8 bytes. The cursor is the indexes service's
+     * own text; this leaves room for a position at the longest key a node may be configured for
+     * (64 KiB), even written out in hex.
+     */
+    public static final int MAX_CURSOR_BYTES = 256 * 1024;
+
     private final Opcode opcode;
     private final int id;
     private final byte[] key;
@@ -33,9 +41,15 @@ public final class Request {
     private final byte[] startAfter;
     private final int role;
     private final String text;
+    private final IndexQuery query;
 
     private Request(Opcode opcode, int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern,
                     int limit, byte[] startAfter, int role, String text) {
+        this(opcode, id, key, value, expiresAt, concern, limit, startAfter, role, text, null);
+    }
+
+    private Request(Opcode opcode, int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern,
+                    int limit, byte[] startAfter, int role, String text, IndexQuery query) {
         this.opcode = opcode;
         this.id = id;
         this.key = key;
@@ -46,6 +60,7 @@ public final class Request {
         this.startAfter = startAfter;
         this.role = role;
         this.text = text;
+        this.query = query;
     }
 
     public static Request ping(int id) {
@@ -95,6 +110,11 @@ public final class Request {
         return new Request(Opcode.SCAN, id, prefix, null, 0, null, limit, startAfter, 0, null);
     }
 
+    /** A query of a secondary index; {@code query}'s own checks have passed, so it encodes within every bound. */
+    public static Request query(int id, IndexQuery query) {
+        return new Request(Opcode.QUERY, id, null, null, 0, null, query.limit(), null, 0, null, query);
+    }
+
     public static Request exec(int id, String commandLine) {
         return new Request(Opcode.EXEC, id, null, null, 0, null, 0, null, 0, commandLine);
     }
@@ -106,7 +126,7 @@ public final class Request {
 
     /** The same request under another id (links renumber requests per connection). */
     public Request withId(int newId) {
-        return new Request(opcode, newId, key, value, expiresAt, concern, limit, startAfter, role, text);
+        return new Request(opcode, newId, key, value, expiresAt, concern, limit, startAfter, role, text, query);
     }
 
     private static Request simple(Opcode op, int id) {
@@ -162,6 +182,11 @@ public final class Request {
         return text;
     }
 
+    /** The index query (QUERY), else null. */
+    public IndexQuery query() {
+        return query;
+    }
+
     /** The whole frame, length prefix included. */
     public byte[] encode() {
         WireWriter w = new WireWriter(sizeHint());
@@ -193,6 +218,9 @@ public final class Request {
                     w.u8(1).bytes(startAfter);
                 }
                 break;
+            case QUERY:
+                QueryCodec.writeQuery(w, query);
+                break;
             case EXEC:
                 w.string(text);
                 break;
@@ -221,8 +249,9 @@ public final class Request {
     /**
      * Decodes the bytes after a frame's length prefix.
      *
-     * @throws ProtocolException BAD_REQUEST for a malformed frame or unknown opcode, TOO_LARGE
-     *                           for a key or value over the limits
+     * @throws ProtocolException BAD_REQUEST for a malformed frame, unknown opcode or a query its
+     *                           own rules refuse, TOO_LARGE for a key, value, query value or cursor
+     *                           over the limits
      */
     public static Request decode(ByteBuffer body, ProtocolLimits limits) {
         if (body.remaining() < Frames.HEADER_BYTES) {
@@ -292,6 +321,9 @@ public final class Request {
                 req = scan(id, prefix, after, limit);
                 break;
             }
+            case QUERY:
+                req = query(id, QueryCodec.readQuery(r));
+                break;
             case EXEC:
                 req = exec(id, r.string(MAX_TEXT, "command"));
                 break;

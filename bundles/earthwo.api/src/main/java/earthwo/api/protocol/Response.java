@@ -9,6 +9,8 @@ import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.indexes.IndexPage;
+import earthwo.api.indexes.IndexRow;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -71,6 +73,11 @@ public final class Response {
     }
 
     public static Response scan(int id, ScanPage page) {
+        return new Response(Frames.STATUS_OK, id, page, -1);
+    }
+
+    /** Answer to QUERY: a page of index rows; the node keeps it within one frame ({@link #queryAnswerBytes}). */
+    public static Response queryPage(int id, IndexPage page) {
         return new Response(Frames.STATUS_OK, id, page, -1);
     }
 
@@ -152,6 +159,10 @@ public final class Response {
         return (ScanPage) body;
     }
 
+    public IndexPage indexPage() {
+        return (IndexPage) body;
+    }
+
     @SuppressWarnings("unchecked")
     public Map<String, String> statusMap() {
         return (Map<String, String>) body;
@@ -198,6 +209,8 @@ public final class Response {
             } else {
                 w.u8(1).bytes(p.continuation());
             }
+        } else if (body instanceof IndexPage p) {
+            QueryCodec.writePage(w, p);
         } else if (body instanceof Map<?, ?> m) {
             w.i32(m.size());
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -226,8 +239,27 @@ public final class Response {
             return frame + 1;
         } else if (body == null) {
             return frame;
+        } else if (body instanceof IndexPage p) {
+            return (int) Math.min(Integer.MAX_VALUE - 8, Frames.LENGTH_BYTES + QueryCodec.answerBytes(p));
         }
         return frame + 256;
+    }
+
+    // ---- the size of a QUERY answer, for a node to keep it within its frame limit ----
+
+    /** Bytes after the length prefix of the QUERY answer holding {@code page}: what the frame limit bounds. */
+    public static long queryAnswerBytes(IndexPage page) {
+        return QueryCodec.answerBytes(page);
+    }
+
+    /** Bytes one row adds to a QUERY answer. */
+    public static long queryRowBytes(IndexRow row) {
+        return QueryCodec.rowBytes(row);
+    }
+
+    /** Bytes of a QUERY answer besides its rows, with a cursor of {@code cursorBytes} UTF-8 bytes (-1: none). */
+    public static int queryAnswerOverhead(int cursorBytes) {
+        return QueryCodec.answerOverhead(cursorBytes);
     }
 
     /**
@@ -307,6 +339,8 @@ public final class Response {
             }
             case MAP:
                 return map(id, readMap(r));
+            case QUERY:
+                return queryPage(id, QueryCodec.readPage(r));
             case PEER:
                 return peer(id, r.bytes(MAX_TEXT, "peer payload"));
             case EXEC: {

@@ -3,6 +3,8 @@ package earthwo.api.protocol;
 import earthwo.api.ErrorCode;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Bounds-checked reads of protocol fields; any overrun is a BAD_REQUEST, never an exception leak. */
@@ -50,6 +52,31 @@ final class WireReader {
         return new String(bytes(max, field), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A string that must be well-formed UTF-8: where the text is compared or looked up (an index
+     * name, a query's value), a silently replaced byte would change what is asked.
+     */
+    String strictString(int max, String field) {
+        byte[] b = bytes(max, field);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(field + " is not valid UTF-8");
+        }
+    }
+
+    /** A flag byte: 0 or 1. Other values are BAD_REQUEST, which keeps them free for a later meaning. */
+    boolean flag(String field) {
+        int b = u8();
+        if (b > 1) {
+            throw bad(field + " must be 0 or 1, was " + b);
+        }
+        return b == 1;
+    }
+
     /** True if bytes remain (an optional trailing section follows). */
     boolean hasMore() {
         return buf.hasRemaining();
@@ -69,5 +96,10 @@ final class WireReader {
 
     ProtocolException bad(String message) {
         return new ProtocolException(ErrorCode.BAD_REQUEST, message, requestId);
+    }
+
+    /** A field that decoded but was refused with {@code code} (a message without the code's prefix). */
+    ProtocolException refused(ErrorCode code, String message) {
+        return new ProtocolException(code, message, requestId);
     }
 }

@@ -71,6 +71,13 @@ public final class EarthwoCli {
             "  persist KEY [--w ...]      remove the expiry: prints 1, 0 if it had none, 0 and exit 1 when absent",
             "  scan PREFIX [--limit N] [--with-ttl]   print KEY<TAB>VALUE lines (default limit 100, max 10000);",
             "                             --with-ttl adds a TAB and the ms left (-1: no expiry)",
+            "  " + QueryArgs.USAGE,
+            "                             rows of a secondary index in (index value, key) order: KEY<TAB>INDEX VALUE",
+            "                             <TAB>VALUE lines (--keys-only: KEY<TAB>INDEX VALUE). --eq: an exact match;",
+            "                             --from/--to: a range, both inclusive, either may be left out (neither: the",
+            "                             whole index). --limit: rows per page (default 100, max 10000). When more",
+            "                             rows remain, the last line, on stderr, is '# next: --after CURSOR': pass it",
+            "                             to read the next page; --all reads every page",
             "  ping                       prints PONG when the node answers",
             "  status                     the node's status, one 'name: value' per line",
             "  exec 'CMD'                 run a shell command on the node (admin secret); exit 2 if it failed",
@@ -199,6 +206,8 @@ public final class EarthwoCli {
                 return del(args);
             case "scan":
                 return scan(args);
+            case "query":
+                return query(args);
             case "expire":
                 return expire(args, false);
             case "expireat":
@@ -321,6 +330,15 @@ public final class EarthwoCli {
                 }
                 out.println();
             }
+        }
+        return OK;
+    }
+
+    /** query NAME ...: the rows of a secondary index ({@link QueryArgs}, {@link QueryPrinter}). */
+    private int query(List<String> args) {
+        QueryArgs query = QueryArgs.parse(args);
+        try (KvClient c = connect(false)) {
+            new QueryPrinter(out, err).print(c, query);
         }
         return OK;
     }

@@ -15,6 +15,8 @@ import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.indexes.IndexPage;
+import earthwo.api.indexes.IndexQuery;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
@@ -47,10 +49,12 @@ import java.util.function.IntFunction;
  * node, and its segment map (MAP request) is installed. A key (GET, PUT, DEL, EXPIRE, TTL) goes
  * to the replicas of {@code Segments.segmentOf(key, map.segmentCount())}, master first, then to
  * the seeds; a connection to a node is opened on first use, from the address in
- * {@code map.nodes()}. SCAN, STATUS and MAP have no key: they go to the home node first, then to
- * the other known nodes.
+ * {@code map.nodes()}. SCAN, QUERY, STATUS and MAP have no key: they go to the home node first,
+ * then to the other known nodes.
  * A scan is answered by one node, which merges the segments it holds; in a cluster where that
- * node does not hold every segment the page covers only its segments.
+ * node does not hold every segment the page covers only its segments. A query is answered whole
+ * by any node (it asks a replica of every segment), so any node that answers will do; a node
+ * without the indexes bundle answers UNAVAILABLE and the next one is tried.
  *
  * <h2>Retries</h2>
  * UNAVAILABLE (including a request timeout, a refused connect and a connection that died with
@@ -266,6 +270,15 @@ public final class RoutingKvClient implements KvClient {
         return call(null, id -> Request.scan(id, p, startAfter, limit), Response::scanPage, true);
     }
 
+    /** Read-only, so retried on another node like a read; PARTIAL_RESULT is not retried (see ErrorCode). */
+    @Override
+    public CompletableFuture<IndexPage> queryAsync(IndexQuery query) {
+        if (query == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "query must not be null");
+        }
+        return call(null, id -> Request.query(id, query), Response::indexPage, true);
+    }
+
     @Override
     public CompletableFuture<Map<String, String>> statusAsync() {
         return call(null, Request::status, Response::statusMap, true);
@@ -317,6 +330,11 @@ public final class RoutingKvClient implements KvClient {
     @Override
     public ScanPage scan(byte[] prefix, byte[] startAfter, int limit) {
         return Futures.join(scanAsync(notOnClientThread(prefix), startAfter, limit));
+    }
+
+    @Override
+    public IndexPage query(IndexQuery query) {
+        return Futures.join(queryAsync(notOnClientThread(query)));
     }
 
     private static <T> T notOnClientThread(T arg) {

@@ -11,6 +11,9 @@ import earthwo.api.Version;
 import earthwo.api.WriteOptions;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.indexes.IndexPage;
+import earthwo.api.indexes.IndexQuery;
+import earthwo.api.indexes.IndexRow;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.ProtocolException;
 import earthwo.api.protocol.ProtocolLimits;
@@ -26,8 +29,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +50,10 @@ import java.util.function.LongSupplier;
  * real codec ({@link Request#decode}, {@link Response#encode}) over an in-memory sorted map, so
  * the client can be tested over real TCP while the real server is being written. Expired keys are
  * invisible by {@link #wallClock}; EXPIRE and TTL follow the node's documented semantics (a time
- * not in the future deletes the key, EXPIRE_AT 0 included). One thread per
- * connection; faults are switched on by the test (never answer, die, send an oversize frame,
- * answer WRONG_SEGMENT once, require a secret).
+ * not in the future deletes the key, EXPIRE_AT 0 included). QUERY is answered from
+ * {@link #indexRows}, as the indexes service of a node would (see {@link #answerQuery}). One thread
+ * per connection; faults are switched on by the test (never answer, die, send an oversize frame,
+ * answer WRONG_SEGMENT once, require a secret, no indexes running, a query error).
  */
 public final class FakeNodeServer implements AutoCloseable {
 
@@ -85,6 +92,19 @@ public final class FakeNodeServer implements AutoCloseable {
     public volatile LongSupplier wallClock = System::currentTimeMillis;
     /** The last data request answered (GET, PUT, DEL, SCAN, EXPIRE, TTL), for tests to inspect. */
     public volatile Request lastDataRequest;
+    /**
+     * The rows QUERY reads, per index name, in any order; a query of a name not here is BAD_REQUEST
+     * ("no index named ..."), as the node answers for an unknown index.
+     */
+    public final Map<String, List<IndexRow>> indexRows = new ConcurrentHashMap<>();
+    /** False: QUERY is UNAVAILABLE, as on a node whose indexes bundle is not running. */
+    public volatile boolean indexesRunning = true;
+    /** When set, QUERY is answered with this error (e.g. PARTIAL_RESULT), after {@link #queryErrorAfter} queries. */
+    public volatile EarthwoException queryError;
+    /** QUERY requests answered with rows before {@link #queryError} applies (default 0: from the first). */
+    public volatile int queryErrorAfter;
+    /** QUERY requests answered (with rows or an error). */
+    public final AtomicInteger queries = new AtomicInteger();
     /** The segment map MAP answers with; null: {@link #segmentMap()}'s own (every segment here). */
     public volatile SegmentMap map;
     private volatile long mapEpoch = 1;
@@ -305,6 +325,14 @@ public final class FakeNodeServer implements AutoCloseable {
                 }
             case TTL:
                 return Response.ttl(req.id(), Expiry.remaining(data.get(k), now));
+            case QUERY: {
+                int answered = queries.getAndIncrement();
+                try {
+                    return Response.queryPage(req.id(), answerQuery(req.query(), answered));
+                } catch (EarthwoException e) {
+                    return Response.error(req.id(), e);
+                }
+            }
             case SCAN: {
                 List<Record> out = new ArrayList<>();
                 byte[] from = req.startAfter();
@@ -328,6 +356,66 @@ public final class FakeNodeServer implements AutoCloseable {
             default:
                 return Response.error(req.id(), ErrorCode.BAD_REQUEST, "unsupported " + req.opcode());
         }
+    }
+
+    private static final Comparator<IndexRow> INDEX_ORDER =
+            Comparator.comparing(IndexRow::indexValue).thenComparing(IndexRow::key, Keys::compare);
+
+    /**
+     * A page of {@link #indexRows}: rows ordered by (index value, key), index values compared as
+     * text; {@code eq} matches equal text, {@code from}/{@code to} bound it inclusively. The cursor
+     * is the last row's index value and key (base64url, so it is one shell word), and the page
+     * continues strictly after that row.
+     */
+    private IndexPage answerQuery(IndexQuery q, int answered) {
+        EarthwoException error = queryError;
+        if (error != null && answered >= queryErrorAfter) {
+            throw error;
+        }
+        if (!indexesRunning) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "secondary indexes are not running on this node");
+        }
+        List<IndexRow> all = indexRows.get(q.index());
+        if (all == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "no index named '" + q.index() + "'");
+        }
+        List<IndexRow> sorted = new ArrayList<>(all);
+        sorted.sort(INDEX_ORDER);
+        IndexRow last = q.after() == null ? null : rowOfCursor(q.after());
+        List<IndexRow> page = new ArrayList<>();
+        for (IndexRow row : sorted) {
+            String v = row.indexValue();
+            boolean matches = q.eq() != null ? v.equals(q.eq())
+                    : (q.from() == null || v.compareTo(q.from()) >= 0) && (q.to() == null || v.compareTo(q.to()) <= 0);
+            if (!matches || (last != null && INDEX_ORDER.compare(row, last) <= 0)) {
+                continue;
+            }
+            if (page.size() == q.limit()) {
+                return new IndexPage(page, cursorAfter(page.get(page.size() - 1)));
+            }
+            page.add(q.keysOnly() ? new IndexRow(row.key(), v, null) : row);
+        }
+        return new IndexPage(page, null);
+    }
+
+    /** The cursor this node gives for a page ending at {@code row}. */
+    public static String cursorAfter(IndexRow row) {
+        byte[] text = (row.indexValue() + "\n" + Keys.string(row.key())).getBytes(StandardCharsets.UTF_8);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text);
+    }
+
+    private static IndexRow rowOfCursor(String cursor) {
+        String text;
+        try {
+            text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "not a cursor of this query: " + cursor);
+        }
+        int cut = text.lastIndexOf('\n');
+        if (cut < 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "not a cursor of this query: " + cursor);
+        }
+        return new IndexRow(Keys.utf8(text.substring(cut + 1)), text.substring(0, cut), null);
     }
 
     private Record live(byte[] k, long now) {

@@ -4,6 +4,7 @@ import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.cluster.TestClusterView;
 import earthwo.api.hooks.KeyHook;
+import earthwo.api.cluster.TestClusterDocuments;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,23 +27,23 @@ final class Fixture implements AutoCloseable {
     final FakeOutboxStore store;
     final TestClusterView cluster;
     /** The cluster's documents, shared with other fixtures given them. */
-    final SharedDocuments documents;
+    final TestClusterDocuments documents;
     private final List<HooksComponent> components = new ArrayList<>();
     private final AtomicLong serviceIds = new AtomicLong(100);
 
     Fixture(boolean outbox, int... masters) {
         store = new FakeOutboxStore(masters.length, outbox, now::get);
-        documents = new SharedDocuments();
+        documents = new TestClusterDocuments();
         cluster = new TestClusterView(SELF, map(1, masters));
     }
 
     /** Over a store of the test's own. */
     Fixture(FakeOutboxStore store, int... masters) {
-        this(store, new SharedDocuments(), masters);
+        this(store, new TestClusterDocuments(), masters);
     }
 
     /** Over a store and cluster documents of the test's own. */
-    Fixture(FakeOutboxStore store, SharedDocuments documents, int... masters) {
+    Fixture(FakeOutboxStore store, TestClusterDocuments documents, int... masters) {
         this.store = store;
         this.documents = documents;
         cluster = new TestClusterView(SELF, map(1, masters));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import earthwo.api.hooks.EventType;
 import earthwo.api.hooks.KeyEvent;
 import earthwo.api.testing.Poll;
+import earthwo.api.cluster.TestClusterDocuments;
 
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,7 @@ class OutboxSwitchTest {
 
     @Test
     void aHookSwitchesItsNodeOnAtOnceAndEveryOtherNodeThroughTheClusterDocument() throws Exception {
-        SharedDocuments documents = new SharedDocuments();
+        TestClusterDocuments documents = new TestClusterDocuments();
         first = new Fixture(new FakeOutboxStore(2, false, () -> 0L), documents, Fixture.SELF, Fixture.SELF);
         second = new Fixture(new FakeOutboxStore(2, false, () -> 0L), documents, Fixture.SELF, Fixture.SELF);
         HooksComponent onFirst = first.start(Fixture.settings(10));
@@ -61,7 +62,7 @@ class OutboxSwitchTest {
 
     @Test
     void aNodeThatComesUpInAMarkedClusterSwitchesOnWithoutAHookOfItsOwn() throws Exception {
-        SharedDocuments documents = new SharedDocuments();
+        TestClusterDocuments documents = new TestClusterDocuments();
         documents.update(OutboxSwitch.DOCUMENT, c -> OutboxSwitch.MARKED);
         first = new Fixture(new FakeOutboxStore(1, false, () -> 0L), documents, Fixture.SELF);
         HooksComponent c = first.start(Fixture.settings(10));

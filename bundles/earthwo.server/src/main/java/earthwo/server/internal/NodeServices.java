@@ -5,6 +5,7 @@ import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
+import earthwo.api.indexes.Indexes;
 
 import java.util.Collection;
 
@@ -19,6 +20,9 @@ interface NodeServices {
     ClusterView cluster();
 
     AdminCommands admin();
+
+    /** The secondary indexes (QUERY), or null when the indexes bundle is not running. */
+    Indexes indexes();
 
     /** Every registered status source (the server's own may or may not be among them). */
     Collection<StatusSource> statusSources();

@@ -14,6 +14,7 @@ import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.SegmentMap;
+import earthwo.api.indexes.Indexes;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
@@ -35,14 +36,15 @@ import java.util.function.Supplier;
 
 /**
  * Turns one decoded request into its response: checks the connection's roles, calls the
- * service that owns the request (Kv, ClusterView, AdminCommands, status sources) and maps every
- * outcome to a response. It never throws and its stages never fail: a missing service is
- * UNAVAILABLE, a typed failure keeps its code, anything else is INTERNAL (and logged with the
+ * service that owns the request (Kv, Indexes, ClusterView, AdminCommands, status sources) and
+ * maps every outcome to a response. It never throws and its stages never fail: a missing service
+ * is UNAVAILABLE, a typed failure keeps its code, anything else is INTERNAL (and logged with the
  * request's context).
  *
- * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, STATUS, EXEC, and GET,
- * PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY. PUT and
- * DEL on the I/O thread join its commit burst (see {@link #joinCommitBurst}).
+ * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, QUERY, STATUS, EXEC, and
+ * GET, PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY. A
+ * QUERY page is kept within one frame by {@link FrameBoundedQuery}. PUT and DEL on the I/O thread
+ * join its commit burst (see {@link #joinCommitBurst}).
  *
  * <p>PEER (node-to-node messages) needs the peer role (AUTH with the cluster secret); from any
  * other connection it is AUTH and the connection is closed. The payload's first
@@ -69,6 +71,7 @@ final class RequestDispatcher {
     private final int maxFrameBytes;
     private final int maxKeyBytes;
     private final int maxAuthFailures;
+    private final FrameBoundedQuery queries;
 
     RequestDispatcher(NodeServices services, Secrets secrets, ServerStats stats, Executor blocking,
                       Executor peer, ServerSettings settings) {
@@ -81,6 +84,7 @@ final class RequestDispatcher {
         this.maxFrameBytes = settings.maxFrameBytes;
         this.maxKeyBytes = settings.maxKeyBytes;
         this.maxAuthFailures = settings.maxAuthFailures;
+        this.queries = new FrameBoundedQuery(this::indexes, blocking, settings.maxFrameBytes);
     }
 
     /** True once a connection has failed AUTH so often, or sent what it must not, that it must be closed. */
@@ -128,6 +132,8 @@ final class RequestDispatcher {
                 return run(req, session, offloadData, () -> ttl(req));
             case SCAN:
                 return run(req, session, true, () -> done(scan(req)));
+            case QUERY:
+                return run(req, session, true, () -> query(req));
             case STATUS:
                 return run(req, session, true, () -> done(Response.status(id, status())));
             case MAP:
@@ -236,6 +242,10 @@ final class RequestDispatcher {
         return page;
     }
 
+    private CompletionStage<Response> query(Request req) {
+        return queries.run(req.query()).thenApply(page -> Response.queryPage(req.id(), page));
+    }
+
     private Map<String, String> status() {
         Map<String, String> all = new TreeMap<>();
         boolean ownSeen = false;
@@ -328,6 +338,14 @@ final class RequestDispatcher {
         return Response.peer(id, b);
     }
 
+    private Indexes indexes() {
+        Indexes indexes = services.indexes();
+        if (indexes == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "secondary indexes are not running on this node");
+        }
+        return indexes;
+    }
+
     private Kv kv() {
         Kv kv = services.kv();
         if (kv == null) {
@@ -415,6 +433,9 @@ final class RequestDispatcher {
         if (req.opcode() == earthwo.api.protocol.Opcode.PEER) {
             byte[] p = req.value();
             return "peer message type " + (p == null || p.length == 0 ? -1 : p[0] & 0xff) + ", " + (p == null ? 0 : p.length) + " bytes";
+        }
+        if (req.query() != null) {
+            return String.valueOf(req.query());
         }
         return "key " + (req.key() == null ? "-" : Keys.printable(req.key()));
     }

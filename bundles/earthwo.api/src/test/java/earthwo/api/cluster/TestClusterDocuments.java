@@ -1,8 +1,7 @@
-package earthwo.hooks.internal;
+package earthwo.api.cluster;
 
 import earthwo.api.EarthwoException;
 import earthwo.api.ErrorCode;
-import earthwo.api.cluster.ClusterDocuments;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,14 +14,15 @@ import java.util.function.UnaryOperator;
 /**
  * Cluster documents in memory, shared by the components of a test as ZooKeeper is by the nodes of
  * a cluster; listeners are called on the updating thread. While {@link #away} is set, updates fail
- * as they do while ZooKeeper cannot be reached.
+ * as they do while ZooKeeper cannot be reached. Shared with the other bundles' tests through this
+ * module's test jar.
  */
-final class SharedDocuments implements ClusterDocuments {
+public class TestClusterDocuments implements ClusterDocuments {
 
     private final Map<String, String> contents = new HashMap<>();
     private final List<Map.Entry<String, Consumer<Optional<String>>>> listeners = new ArrayList<>();
-    volatile boolean away;
-    int updates;
+    public volatile boolean away;
+    public int updates;
 
     @Override
     public synchronized Optional<String> read(String name) {
@@ -70,7 +70,7 @@ final class SharedDocuments implements ClusterDocuments {
         };
     }
 
-    synchronized int listenerCount() {
+    public synchronized int listenerCount() {
         return listeners.size();
     }
 }
