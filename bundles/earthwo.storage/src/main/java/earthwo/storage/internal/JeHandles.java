@@ -8,10 +8,12 @@ import com.sleepycat.je.DatabaseConfig;
 import com.sleepycat.je.DatabaseEntry;
 import com.sleepycat.je.DatabaseException;
 import com.sleepycat.je.DiskLimitException;
+import com.sleepycat.je.Durability;
 import com.sleepycat.je.Environment;
 import com.sleepycat.je.EnvironmentConfig;
 import com.sleepycat.je.OperationStatus;
 import com.sleepycat.je.Transaction;
+import com.sleepycat.je.TransactionConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The JE handles of one store: the transactional environment in the store directory, one JE
  * database per segment ({@code seg-0000} …), one expiry index database per segment
- * ({@code exp-0000} …, see {@link ExpiryIndex}), the hinted-handoff database, the hooks'
+ * ({@code exp-0000} …, see {@link ExpiryIndex}), one secondary index database and one of
+ * unindexed changes per segment ({@code idx-0000}, {@code idxq-0000} …, see
+ * {@link SecondaryIndex}, {@link UnindexedChanges}), the hinted-handoff database, the hooks'
  * delivery positions ({@link DeliveryPositions}) and, with the outbox on, one outbox database
  * per segment ({@code evt-0000} …, see {@link Outbox}) and the outbox losses. Opens them with
  * the store's JE configuration (creating the store, or checking it against its
@@ -43,6 +47,12 @@ final class JeHandles {
     final Database[] segments;
     /** Per segment, its expiry index database ({@link ExpiryIndex#databaseName}). */
     final Database[] expiry;
+    /** Per segment, its secondary index database ({@link SecondaryIndex#databaseName}). */
+    final Database[] index;
+    /** Per segment, its database of unindexed changes ({@link UnindexedChanges#databaseName}). */
+    final Database[] unindexed;
+    /** Whether secondary indexes were noted as defined ({@link StoreMetadata}) when the store opened. */
+    final boolean indexesDefined;
     /** The hinted-handoff database ({@value JeHintStore#DATABASE}). */
     final Database hints;
     /** The hooks' delivery positions ({@value DeliveryPositions#DATABASE}). */
@@ -56,11 +66,14 @@ final class JeHandles {
     /** The outbox losses ({@value OutboxLosses#DATABASE}); null while the outbox is off. */
     volatile Database outboxLosses;
 
-    private JeHandles(Environment env, Database[] segments, Database[] expiry, Database hints, Database positions,
-            Database[] events, Database outboxLosses) {
+    private JeHandles(Environment env, Database[] segments, Database[] expiry, Database[] index, Database[] unindexed,
+            boolean indexesDefined, Database hints, Database positions, Database[] events, Database outboxLosses) {
         this.env = env;
         this.segments = segments;
         this.expiry = expiry;
+        this.index = index;
+        this.unindexed = unindexed;
+        this.indexesDefined = indexesDefined;
         this.hints = hints;
         this.positions = positions;
         this.events = events;
@@ -89,6 +102,9 @@ final class JeHandles {
         }
         Database[] dbs = new Database[settings.segments()];
         Database[] exps = new Database[settings.segments()];
+        Database[] idxs = new Database[settings.segments()];
+        Database[] idxqs = new Database[settings.segments()];
+        boolean indexesDefined = false;
         Database[] evts = new Database[0];
         boolean outboxOn = settings.outboxEnabled();
         Database meta = null;
@@ -102,6 +118,7 @@ final class JeHandles {
             meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
             boolean created = StoreMetadata.initOrCheck(meta, txn, settings.segments(), dir);
             outboxOn |= StoreMetadata.isOutboxOn(meta, txn);
+            indexesDefined = StoreMetadata.areIndexesDefined(meta, txn);
             evts = new Database[outboxOn ? settings.segments() : 0];
             for (int i = 0; i < dbs.length; i++) {
                 dbs[i] = env.openDatabase(txn, segmentName(i), segmentConfig(settings));
@@ -109,6 +126,9 @@ final class JeHandles {
                 if (existing.contains(ExpiryIndex.databaseName(i)) || !existing.contains(segmentName(i))) {
                     exps[i] = env.openDatabase(txn, ExpiryIndex.databaseName(i), databaseConfig());
                 }
+                // A store written before there were secondary indexes had none defined: empty ones are right.
+                idxs[i] = env.openDatabase(txn, SecondaryIndex.databaseName(i), databaseConfig());
+                idxqs[i] = env.openDatabase(txn, UnindexedChanges.databaseName(i), databaseConfig());
             }
             for (int i = 0; i < evts.length; i++) {
                 evts[i] = env.openDatabase(txn, Outbox.databaseName(i), databaseConfig());
@@ -129,15 +149,17 @@ final class JeHandles {
             }
             LOG.info("storage {} store: {} ({} ms)", created ? "created" : "opened", settings,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            return new JeHandles(env, dbs, exps, hintsDb, positionsDb, outboxOn ? evts : null, lossDb);
+            return new JeHandles(env, dbs, exps, idxs, idxqs, indexesDefined, hintsDb, positionsDb, outboxOn ? evts : null,
+                    lossDb);
         } catch (DiskLimitException e) {
             // A new store writes while it opens (its metadata), and so does an old one that gets its expiry index.
             throw closeAfterFailedOpen(dir, new IllegalStateException("cannot create store " + dir + ": fewer than "
                     + settings.freeDiskBytes() + " bytes free on its disk, the reserve set by "
-                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, exps, hintsDb,
-                    others(evts, lossDb, positionsDb));
+                    + StorageSettings.FREE_DISK_BYTES + " (" + e.getMessage() + ")", e), env, meta, txn, dbs, exps,
+                    indexDatabases(idxs, idxqs), hintsDb, others(evts, lossDb, positionsDb));
         } catch (RuntimeException e) {
-            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, hintsDb, others(evts, lossDb, positionsDb));
+            throw closeAfterFailedOpen(dir, e, env, meta, txn, dbs, exps, indexDatabases(idxs, idxqs), hintsDb,
+                    others(evts, lossDb, positionsDb));
         }
     }
 
@@ -180,12 +202,42 @@ final class JeHandles {
     }
 
     /**
+     * Notes durably (an fsync'ed commit, whatever the store's durability) whether secondary
+     * indexes are defined, so that a store opened again before the indexes bundle binds keeps
+     * every change for it. Callers hold the store's lock.
+     */
+    void noteIndexesDefined(boolean defined) {
+        Database meta = null;
+        Transaction txn = env.beginTransaction(null, new TransactionConfig().setDurability(Durability.COMMIT_SYNC));
+        try {
+            meta = env.openDatabase(txn, StoreMetadata.DATABASE, databaseConfig());
+            StoreMetadata.setIndexesDefined(meta, txn, defined);
+            txn.commit();
+            txn = null;
+        } finally {
+            if (meta != null) {
+                meta.close();
+            }
+            if (txn != null) {
+                txn.abort();
+            }
+        }
+    }
+
+    /**
      * For a store whose opening failed after these handles were open: closes them and returns
      * the exception to throw.
      */
     RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause) {
-        return closeAfterFailedOpen(dir, cause, env, null, null, segments, expiry, hints,
+        return closeAfterFailedOpen(dir, cause, env, null, null, segments, expiry, indexDatabases(index, unindexed), hints,
                 others(events == null ? new Database[0] : events, outboxLosses, positions));
+    }
+
+    /** The secondary index databases and those of unindexed changes (null for those not opened), for closing. */
+    private static Database[] indexDatabases(Database[] index, Database[] unindexed) {
+        Database[] all = Arrays.copyOf(index, index.length + unindexed.length);
+        System.arraycopy(unindexed, 0, all, index.length, unindexed.length);
+        return all;
     }
 
     /** The databases of the hooks (null for those not opened), for closing. */
@@ -197,7 +249,8 @@ final class JeHandles {
     }
 
     private static RuntimeException closeAfterFailedOpen(Path dir, RuntimeException cause, Environment env,
-            Database meta, Transaction txn, Database[] dbs, Database[] exps, Database hintsDb, Database[] others) {
+            Database meta, Transaction txn, Database[] dbs, Database[] exps, Database[] indexes, Database hintsDb,
+            Database[] others) {
         if (env.isValid()) { // an invalid environment releases all of them when it closes (see close)
             closeQuietly(dir, "metadata", meta == null ? null : meta::close);
             if (txn != null) {
@@ -208,6 +261,9 @@ final class JeHandles {
             }
             for (Database db : exps) {
                 closeQuietly(dir, "expiry index database", db == null ? null : db::close);
+            }
+            for (Database db : indexes) {
+                closeQuietly(dir, "secondary index database", db == null ? null : db::close);
             }
             closeQuietly(dir, "hints database", hintsDb == null ? null : hintsDb::close);
             for (Database db : others) {
@@ -243,6 +299,8 @@ final class JeHandles {
                 Database db = segments[i];
                 closeQuietly(dir, segmentName(i), db::close);
                 closeQuietly(dir, ExpiryIndex.databaseName(i), expiry[i]::close);
+                closeQuietly(dir, SecondaryIndex.databaseName(i), index[i]::close);
+                closeQuietly(dir, UnindexedChanges.databaseName(i), unindexed[i]::close);
             }
             closeQuietly(dir, JeHintStore.DATABASE, hints::close);
             closeQuietly(dir, DeliveryPositions.DATABASE, positions::close);

@@ -14,7 +14,10 @@ import earthwo.api.hooks.KeyEvent;
 import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.ExpiryEntry;
 import earthwo.api.storage.ExpiryIndexCheck;
+import earthwo.api.storage.IndexEntries;
+import earthwo.api.storage.IndexHit;
 import earthwo.api.storage.OutboxLoss;
+import earthwo.api.storage.ReindexStep;
 import earthwo.api.storage.SegmentStore;
 
 import org.slf4j.Logger;
@@ -36,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * <p>This class checks each request and runs it through the current {@link OpenEnvironment}:
  * its {@link JeOperationGuard} (open environment, typed errors), then {@link SegmentReads},
  * {@link SegmentWrites} (inside {@link SegmentCounts#countedWrite}; they keep the
- * {@link ExpiryIndex} and, when it is on, the {@link Outbox} in the records' transactions),
+ * {@link ExpiryIndex}, the secondary indexes while in use or defined ({@link IndexMaintenance})
+ * and, when it is on, the {@link Outbox} in the records' transactions), the secondary indexes'
+ * {@link IndexCatchUp} and {@link Reindex},
  * {@link DeferredCommits} (group commit, commit bursts), the {@link JeHintStore} and the hooks'
  * {@link DeliveryPositions}. A request reads the current
  * environment once; nothing else is added to the way of a request that succeeds.
@@ -63,6 +68,8 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     private volatile boolean closed;
     /** The environment requests use; replaced after a failure, never null. */
     private volatile OpenEnvironment current;
+    /** The IndexEntries in use, null if none; set under {@link #lifecycle}, so that a reopened environment uses it too. */
+    private volatile IndexEntries indexEntries;
 
     private JeSegmentStore(StorageSettings settings) {
         this.settings = settings;
@@ -92,7 +99,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
     static JeSegmentStore open(StorageSettings settings) {
         JeSegmentStore store = new JeSegmentStore(settings);
         try {
-            store.current = OpenEnvironment.open(settings, store.counts, store.failures, store.bursts);
+            store.current = OpenEnvironment.open(settings, store.counts, store.failures, store.bursts, null);
             return store;
         } catch (RuntimeException e) {
             store.upkeep.shutdownNow();
@@ -343,6 +350,123 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 () -> e.writes.retrying(-1, "drop positions", () -> e.positions.drop(name)));
     }
 
+    // ---- secondary indexes ----
+
+    /**
+     * Read by every write from the next one on; a write under way keeps what it read. Also
+     * taken by an environment reopened later. Touches no JE handle, so it works while the
+     * environment is being reopened, and does nothing on a closed store (an indexes bundle
+     * that lets go of its entries after the store closed need not fail).
+     */
+    @Override
+    public void useIndexEntries(IndexEntries entries) {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            indexEntries = entries;
+            current.useIndexEntries(entries);
+        }
+        LOG.info("storage store {}: {}", settings.dir(), entries == null
+                ? "no index entries in use; while indexes are defined, writes keep their changes for a catch-up"
+                : "writes keep secondary index entries with " + entries);
+    }
+
+    /** Commits with an fsync whatever the store's durability; under the lifecycle lock, as {@link #keepOutbox}. */
+    @Override
+    public void noteIndexesDefined(boolean defined) {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "the store " + settings.dir() + " is closed");
+            }
+            if (current.indexesDefined() == defined) {
+                return;
+            }
+            current.noteIndexesDefined(defined);
+        }
+        LOG.info("storage store {}: secondary indexes noted as {}", settings.dir(), defined ? "defined" : "not defined");
+    }
+
+    /**
+     * Returns 0 at once while no IndexEntries is in use. A key whose entries cannot be had stays
+     * kept and is not counted, so 0 may also mean that none of the first {@code limit} keys could
+     * be caught up now.
+     */
+    @Override
+    public int catchUpIndexes(int segment, int limit) {
+        checkLimit("catch-up", limit);
+        IndexEntries entries = indexEntries;
+        OpenEnvironment e = current;
+        if (entries == null || limit == 0) {
+            e.guard.checkSegment(segment);
+            return 0;
+        }
+        return e.guard.guarded(segment, "index catch-up", () -> e.catchUp.run(segment, limit, entries));
+    }
+
+    @Override
+    public long unindexedChanges() {
+        OpenEnvironment e = current;
+        return e.guard.gated("unindexed changes", "count", e.unindexed::total);
+    }
+
+    /**
+     * {@code limit} counts live records (at least 1): tombstones are passed over. A key kept as
+     * an unindexed change is left to its catch-up (which puts all its entries, these included).
+     */
+    @Override
+    public ReindexStep reindex(int segment, byte[] startAfter, int limit, IndexEntries entries) {
+        if (limit < 1) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "reindex limit must be positive: " + limit);
+        }
+        if (entries == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "reindex needs the IndexEntries to put");
+        }
+        byte[] after = startAfter == null || startAfter.length == 0 ? null : startAfter;
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "reindex", () -> e.reindex.run(segment, after, limit, entries));
+    }
+
+    /** {@code from} null: from the first entry; {@code to} null: to the last. */
+    @Override
+    public List<IndexHit> indexEntries(int segment, byte[] from, byte[] to, int limit) {
+        checkLimit("index entries", limit);
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "index entries", () -> e.index.entries(segment, from, to, limit));
+    }
+
+    /** Deletes in transactions of {@link SecondaryIndex#DROP_BATCH} entries; an empty prefix drops every entry of the segment. */
+    @Override
+    public int dropIndexEntries(int segment, byte[] prefix, int limit) {
+        checkLimit("drop index entries", limit);
+        if (prefix == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "dropping index entries needs a prefix (empty: all of the segment's)");
+        }
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "drop index entries", () -> {
+            int dropped = 0;
+            int n;
+            do {
+                int max = Math.min(limit - dropped, SecondaryIndex.DROP_BATCH);
+                n = max == 0 ? 0 : e.writes.retrying(segment, "drop index entries", () -> e.index.dropBatch(segment, prefix, max));
+                dropped += n;
+            } while (n == SecondaryIndex.DROP_BATCH);
+            return dropped;
+        });
+    }
+
+    @Override
+    public long indexEntryCount(int segment, int indexId) {
+        OpenEnvironment e = current;
+        return e.guard.guarded(segment, "index entry count", () -> e.index.counts.count(segment, indexId));
+    }
+
+    private static void checkLimit(String op, int limit) {
+        if (limit < 0) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, op + " limit must not be negative: " + limit);
+        }
+    }
+
     @Override
     public boolean purge(int segment, Record record) {
         checkKey(record.key());
@@ -415,6 +539,17 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
         return e.guard.gated("expiry index", "size", e.expiry::totalSize);
     }
 
+    /** Entries of the secondary indexes of all segments. */
+    long totalIndexEntries() {
+        OpenEnvironment e = current;
+        return e.guard.gated("secondary index", "size", e.index.counts::total);
+    }
+
+    /** Index entries that could not be had (the IndexEntries threw) since the environment opened. */
+    long indexEntryFailures() {
+        return current.extraction.failures();
+    }
+
     /** JE's cheap statistics (no tree walk). */
     EnvironmentStats environmentStats() {
         OpenEnvironment e = current;
@@ -484,7 +619,7 @@ final class JeSegmentStore implements SegmentStore, CommitBursts, AutoCloseable 
                 return true; // replaced already
             }
             old.close(failures::reopening);
-            OpenEnvironment next = OpenEnvironment.open(settings, counts, failures, bursts);
+            OpenEnvironment next = OpenEnvironment.open(settings, counts, failures, bursts, indexEntries);
             counts.reopened(); // no operation runs: the old environment is closed, the new one not yet current
             current = next;
             return true;

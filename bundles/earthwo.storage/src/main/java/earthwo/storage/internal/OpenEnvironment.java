@@ -3,6 +3,7 @@ package earthwo.storage.internal;
 import com.sleepycat.je.Environment;
 
 import earthwo.api.EarthwoException;
+import earthwo.api.storage.IndexEntries;
 
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -10,14 +11,16 @@ import java.util.function.Supplier;
 /**
  * One opening of a store's JE environment, with everything bound to its handles: the
  * {@link JeOperationGuard} every operation passes (and its gate), the reads, the writes, the
- * expiry index, the outbox, the hooks' delivery positions, the deferred commits, the hint
- * store, and the record cache with its warm-up. A
+ * expiry index, the secondary indexes with their unindexed changes, catch-up and reindex, the
+ * outbox, the hooks' delivery positions, the deferred commits, the hint store, and the record
+ * cache with its warm-up. A
  * store whose environment failed closes its OpenEnvironment and opens a new one in its place
  * ({@link EnvironmentReopener}); requests take the store's current one once each.
  *
  * <p>The record cache starts anew with each opening: a deferred commit the cache was told of
  * may have been lost with the failed environment's log buffer, and the cache must not go on
- * answering with it. The expiry index and the outbox count their entries anew for the same reason.
+ * answering with it. The expiry index, the secondary indexes, the unindexed changes and the
+ * outbox count their entries anew for the same reason.
  */
 final class OpenEnvironment {
 
@@ -28,6 +31,17 @@ final class OpenEnvironment {
     final SegmentWrites writes;
     /** The segments' expiry indexes, counted anew with each opening. */
     final ExpiryIndex expiry;
+    /** The segments' secondary index entries, counted anew with each opening. */
+    final SecondaryIndex index;
+    /** Keys whose index entries wait for a catch-up, counted anew with each opening. */
+    final UnindexedChanges unindexed;
+    final EntryExtraction extraction;
+    final IndexCatchUp catchUp;
+    final Reindex reindex;
+    /** The IndexEntries in use (null: none), as the store last said. */
+    private IndexEntries indexEntries;
+    /** Whether indexes are defined: read from the store's metadata at open, then as noted. */
+    private boolean indexesDefined;
     /**
      * The segments' outboxes, counted anew with each opening; null while the outbox is off (set
      * once by {@link #switchOutboxOn}).
@@ -43,7 +57,7 @@ final class OpenEnvironment {
     final RecordCacheWarmup warmup;
 
     private OpenEnvironment(StorageSettings settings, JeHandles je, SegmentCounts counts, JeFailures failures,
-            ThreadLocal<GroupCommit.Burst> bursts) {
+            ThreadLocal<GroupCommit.Burst> bursts, IndexEntries indexEntries) {
         this.dir = settings.dir();
         this.settings = settings;
         this.je = je;
@@ -52,10 +66,20 @@ final class OpenEnvironment {
         this.guard = new JeOperationGuard(segments, je.env, failures);
         this.reads = new SegmentReads(je.segments, recordCache);
         this.expiry = new ExpiryIndex(je.expiry);
+        this.index = new SecondaryIndex(je.env, je.index);
+        this.unindexed = new UnindexedChanges(je.unindexed);
+        this.extraction = new EntryExtraction(settings.dir());
+        IndexMaintenance indexes = new IndexMaintenance(index, unindexed, extraction);
         this.outbox = je.events == null ? null
                 : new Outbox(settings, je.env, je.events, new OutboxLosses(je.outboxLosses, segments));
         this.positions = new DeliveryPositions(je.env, je.positions, System::currentTimeMillis);
-        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts, expiry, outbox);
+        this.writes = new SegmentWrites(settings.dir(), je.env, je.segments, recordCache, counts, expiry, indexes, outbox);
+        LockedRecords locked = new LockedRecords(recordCache);
+        this.catchUp = new IndexCatchUp(je.env, je.segments, locked, indexes, unindexed, writes);
+        this.reindex = new Reindex(je.env, je.segments, locked, indexes, writes);
+        this.indexEntries = indexEntries;
+        this.indexesDefined = je.indexesDefined;
+        writes.useIndexes(indexUse());
         this.hints = new JeHintStore(guard, segments, je.hints);
         this.warmup = recordCache != null && settings.recordCacheWarmup()
                 ? new RecordCacheWarmup(settings.dir().toString(), recordCache, segments,
@@ -71,10 +95,10 @@ final class OpenEnvironment {
      *         with another segment count
      */
     static OpenEnvironment open(StorageSettings settings, SegmentCounts counts, JeFailures failures,
-            ThreadLocal<GroupCommit.Burst> bursts) {
+            ThreadLocal<GroupCommit.Burst> bursts, IndexEntries indexEntries) {
         JeHandles je = JeHandles.open(settings);
         try {
-            OpenEnvironment opened = new OpenEnvironment(settings, je, counts, failures, bursts);
+            OpenEnvironment opened = new OpenEnvironment(settings, je, counts, failures, bursts, indexEntries);
             if (opened.warmup != null) {
                 opened.warmup.start();
             }
@@ -117,6 +141,34 @@ final class OpenEnvironment {
         Outbox on = new Outbox(settings, je.env, je.events, new OutboxLosses(je.outboxLosses, je.segments.length));
         outbox = on;
         writes.recordEventsIn(on);
+    }
+
+    /** From now on writes keep index entries with {@code entries} (null: none in use). */
+    synchronized void useIndexEntries(IndexEntries entries) {
+        indexEntries = entries;
+        writes.useIndexes(indexUse());
+    }
+
+    /**
+     * Notes durably whether indexes are defined and, while none is in use, makes writes keep
+     * their changes for a catch-up (or stop). Runs as an operation of the guard.
+     */
+    synchronized void noteIndexesDefined(boolean defined) {
+        guard.gated("store metadata", "note indexes defined", () -> {
+            je.noteIndexesDefined(defined);
+            return null;
+        });
+        indexesDefined = defined;
+        writes.useIndexes(indexUse());
+    }
+
+    synchronized boolean indexesDefined() {
+        return indexesDefined;
+    }
+
+    /** What writes do about indexes: nothing while none is defined and none is in use. */
+    private IndexUse indexUse() {
+        return indexEntries == null && !indexesDefined ? null : new IndexUse(indexEntries);
     }
 
     Environment environment() {

@@ -84,6 +84,11 @@ final class RecordCodec {
         return (b.get(1) & FLAG_TOMBSTONE) != 0 ? Record.NEVER : b.getLong(EXPIRES_AT);
     }
 
+    /** Whether a stored record is a tombstone, from its header. */
+    static boolean isTombstone(byte[] key, byte[] data) {
+        return (header(key, data).get(1) & FLAG_TOMBSTONE) != 0;
+    }
+
     /**
      * Compares the versions of two records in their stored form, {@code a} starting at
      * {@code aFrom} and {@code b} at 0, as {@link Version#compareTo} does, without decoding them.

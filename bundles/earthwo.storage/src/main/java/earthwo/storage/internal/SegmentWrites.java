@@ -6,11 +6,9 @@ import com.sleepycat.je.Cursor;
 import com.sleepycat.je.Database;
 import com.sleepycat.je.DatabaseEntry;
 import com.sleepycat.je.Environment;
-import com.sleepycat.je.Get;
 import com.sleepycat.je.LockConflictException;
 import com.sleepycat.je.LockMode;
 import com.sleepycat.je.OperationStatus;
-import com.sleepycat.je.ReadOptions;
 import com.sleepycat.je.Transaction;
 import com.sleepycat.je.TransactionConfig;
 
@@ -30,12 +28,13 @@ import java.util.function.Supplier;
 /**
  * A store's write transactions: apply (last writer wins by version, optionally only over an
  * expected version) and purge, each tried again after lock conflicts. Each changes the record's
- * {@link ExpiryIndex} entry in the same transaction, and an apply records its event in the
+ * {@link ExpiryIndex} entry in the same transaction, and its secondary index entries while
+ * indexes are in use or defined ({@link IndexMaintenance}); an apply records its event in the
  * segment's {@link Outbox} there too when the outbox is on (a purge records none: it removes a
  * tombstone whose delete was recorded). Each tells the record cache of its change while it holds
  * JE's record lock, so the cache stays coherent with JE, and tells {@link SegmentCounts}, the
- * expiry index's counts and the outbox's once committed. Runs inside the store's
- * {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
+ * expiry index's counts, the secondary index's and the outbox's once committed. Runs inside the
+ * store's {@link JeOperationGuard} and {@link SegmentCounts#countedWrite}.
  */
 final class SegmentWrites {
 
@@ -43,7 +42,6 @@ final class SegmentWrites {
 
     /** Attempts of a write that keeps meeting lock conflicts before it fails with BUSY. */
     private static final int MAX_ATTEMPTS = 5;
-    private static final ReadOptions RMW = new ReadOptions().setLockMode(LockMode.RMW);
 
     private final Path dir;
     private final Environment env;
@@ -52,6 +50,13 @@ final class SegmentWrites {
     private final RecordCache recordCache;
     private final SegmentCounts counts;
     private final ExpiryIndex expiry;
+    private final LockedRecords locked;
+    private final IndexMaintenance indexes;
+    /**
+     * Null while no index is defined and none is in use: then a write pays one volatile read and
+     * a branch for indexes. Read once per write.
+     */
+    private volatile IndexUse indexUse;
     /**
      * Null while the outbox is off: then a write pays one null check for it. Set once when the
      * outbox is switched on while the store is open; a write that read it before records no event.
@@ -59,14 +64,21 @@ final class SegmentWrites {
     private volatile Outbox outbox;
 
     SegmentWrites(Path dir, Environment env, Database[] segments, RecordCache recordCache, SegmentCounts counts,
-            ExpiryIndex expiry, Outbox outbox) {
+            ExpiryIndex expiry, IndexMaintenance indexes, Outbox outbox) {
         this.dir = dir;
         this.env = env;
         this.segments = segments;
         this.recordCache = recordCache;
+        this.locked = new LockedRecords(recordCache);
         this.counts = counts;
         this.expiry = expiry;
+        this.indexes = indexes;
         this.outbox = outbox;
+    }
+
+    /** From now on, applied writes and purges keep secondary index entries as {@code use} says (null: not at all). */
+    void useIndexes(IndexUse use) {
+        this.indexUse = use;
     }
 
     /** From now on, applied writes record their events in {@code on}. */
@@ -115,17 +127,23 @@ final class SegmentWrites {
      * <p>With the outbox on, an applied record's event of {@code type} (null: decided from the
      * records, see {@link Outbox#decide}) goes into the segment's outbox in the same transaction,
      * so a change is durable exactly when its event is. A stale record records nothing.
+     *
+     * <p>While indexes are in use or defined, an applied record's index entries change (or the
+     * change is kept for a catch-up) in the same transaction; see {@link IndexMaintenance}.
      */
     ApplyResult applyOnce(int segment, Record record, byte[] encoded, TransactionConfig txnConfig, Version expected,
             EventType type) {
         DatabaseEntry key = new DatabaseEntry(record.key());
+        IndexUse use = indexUse;
         Transaction txn = env.beginTransaction(null, txnConfig);
         boolean cacheTold = false;
+        IndexMaintenance.Pending indexed = null;
         try {
             Record previous = null;
+            byte[] stored;
             boolean applied;
             try (Cursor cursor = segments[segment].openCursor(txn, null)) {
-                byte[] stored = lockAndRead(cursor, segment, key);
+                stored = locked.search(cursor, segment, key);
                 if (stored != null) {
                     previous = RecordCodec.decode(record.key(), stored);
                 }
@@ -144,6 +162,10 @@ final class SegmentWrites {
             if (applied && expiresBefore != record.expiresAt()) {
                 entriesDelta = expiry.move(txn, segment, record.key(), expiresBefore, record.expiresAt());
             }
+            if (applied && use != null) {
+                indexed = new IndexMaintenance.Pending();
+                indexes.applied(txn, segment, use.entries(), previous, stored, record, indexed);
+            }
             Outbox.Recorded event = null;
             if (applied && outbox != null) {
                 event = outbox.record(txn, segment, record, previous, type);
@@ -159,13 +181,16 @@ final class SegmentWrites {
             if (applied) {
                 counts.changed(segment, previous == null ? 1 : 0);
                 expiry.committed(segment, entriesDelta);
+                if (indexed != null) {
+                    indexes.committed(segment, indexed);
+                }
                 if (event != null) {
                     outbox.committed(segment, event);
                 }
             }
             return event == null ? new ApplyResult(applied, previous) : new ApplyResult(applied, previous, event.type());
         } finally {
-            abortHoldingLock(txn, cacheTold, segment, record.key());
+            abortHoldingLock(txn, cacheTold, segment, record.key(), indexed);
         }
     }
 
@@ -176,14 +201,17 @@ final class SegmentWrites {
 
     /**
      * One attempt of purge: deletes the record if it is stored with exactly this version, and
-     * its expiry index entry with it.
+     * its expiry index entry with it, and its secondary index entries while indexes are in use
+     * (or keeps the change while they are only defined).
      */
     boolean purgeOnce(int segment, Record record) {
         Database db = segments[segment];
         DatabaseEntry key = new DatabaseEntry(record.key());
         DatabaseEntry data = new DatabaseEntry();
+        IndexUse use = indexUse;
         Transaction txn = env.beginTransaction(null, null);
         boolean cacheTold = false;
+        IndexMaintenance.Pending indexed = null;
         try {
             byte[] storedData = null;
             int entriesDelta = 0;
@@ -194,6 +222,10 @@ final class SegmentWrites {
                     storedData = found;
                     entriesDelta = expiry.move(txn, segment, record.key(), RecordCodec.decodeExpiresAt(record.key(), found),
                             Record.NEVER);
+                    if (use != null) {
+                        indexed = new IndexMaintenance.Pending();
+                        indexes.purged(txn, segment, use.entries(), record.key(), found, indexed);
+                    }
                 }
             }
             if (storedData != null && recordCache != null) {
@@ -205,10 +237,13 @@ final class SegmentWrites {
             if (storedData != null) {
                 counts.changed(segment, -1);
                 expiry.committed(segment, entriesDelta);
+                if (indexed != null) {
+                    indexes.committed(segment, indexed);
+                }
             }
             return storedData != null;
         } finally {
-            abortHoldingLock(txn, cacheTold, segment, record.key());
+            abortHoldingLock(txn, cacheTold, segment, record.key(), indexed);
         }
     }
 
@@ -216,39 +251,19 @@ final class SegmentWrites {
      * Aborts a write transaction that did not commit ({@code txn} not null). If the record cache
      * was told of its change ({@code cacheTold}: the commit failed), it forgets the key first,
      * while the record lock is still held, so no other writer can take the aborted change for
-     * the stored record.
+     * the stored record. A key the transaction counted as an unindexed change ({@code indexed})
+     * is counted out again.
      */
-    private void abortHoldingLock(Transaction txn, boolean cacheTold, int segment, byte[] key) {
+    private void abortHoldingLock(Transaction txn, boolean cacheTold, int segment, byte[] key, IndexMaintenance.Pending indexed) {
         if (txn == null) {
             return;
         }
         if (cacheTold) {
             recordCache.invalidate(segment, key);
         }
+        if (indexed != null) {
+            indexes.abandoned(segment, indexed);
+        }
         txn.abort();
-    }
-
-    /**
-     * Moves the cursor to the key, write-locking it, and returns its stored data (null if none).
-     * With the record cache, the search is key-only and the data comes from the cache when it
-     * has the key: under the lock it is current (see {@link #applyOnce}), and JE, which does not
-     * keep records in its own cache then, need not read the record from its log.
-     */
-    private byte[] lockAndRead(Cursor cursor, int segment, DatabaseEntry key) {
-        if (recordCache == null) {
-            DatabaseEntry data = new DatabaseEntry();
-            return cursor.getSearchKey(key, data, LockMode.RMW) == OperationStatus.SUCCESS ? bytes(data) : null;
-        }
-        boolean exists = cursor.get(key, null, Get.SEARCH, RMW) != null;
-        byte[] cached = recordCache.peek(segment, key.getData());
-        if (cached != null && (cached != RecordCache.ABSENT) == exists) {
-            return exists ? cached : null;
-        }
-        if (!exists) {
-            return null;
-        }
-        DatabaseEntry data = new DatabaseEntry();
-        cursor.getCurrent(key, data, LockMode.RMW);
-        return bytes(data);
     }
 }

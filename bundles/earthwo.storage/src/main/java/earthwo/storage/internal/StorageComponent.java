@@ -11,7 +11,10 @@ import earthwo.api.storage.CommitBursts;
 import earthwo.api.storage.ExpiryEntry;
 import earthwo.api.storage.ExpiryIndexCheck;
 import earthwo.api.storage.HintStore;
+import earthwo.api.storage.IndexEntries;
+import earthwo.api.storage.IndexHit;
 import earthwo.api.storage.OutboxLoss;
+import earthwo.api.storage.ReindexStep;
 import earthwo.api.storage.SegmentStore;
 
 import org.osgi.framework.BundleContext;
@@ -190,6 +193,46 @@ public final class StorageComponent implements SegmentStore, CommitBursts, HintS
     @Override
     public void dropPositions(String name) {
         store().dropPositions(name);
+    }
+
+    @Override
+    public void useIndexEntries(IndexEntries entries) {
+        store().useIndexEntries(entries);
+    }
+
+    @Override
+    public void noteIndexesDefined(boolean defined) {
+        store().noteIndexesDefined(defined);
+    }
+
+    @Override
+    public int catchUpIndexes(int segment, int limit) {
+        return store().catchUpIndexes(segment, limit);
+    }
+
+    @Override
+    public long unindexedChanges() {
+        return store().unindexedChanges();
+    }
+
+    @Override
+    public ReindexStep reindex(int segment, byte[] startAfter, int limit, IndexEntries entries) {
+        return store().reindex(segment, startAfter, limit, entries);
+    }
+
+    @Override
+    public List<IndexHit> indexEntries(int segment, byte[] from, byte[] to, int limit) {
+        return store().indexEntries(segment, from, to, limit);
+    }
+
+    @Override
+    public int dropIndexEntries(int segment, byte[] prefix, int limit) {
+        return store().dropIndexEntries(segment, prefix, limit);
+    }
+
+    @Override
+    public long indexEntryCount(int segment, int indexId) {
+        return store().indexEntryCount(segment, indexId);
     }
 
     @Override

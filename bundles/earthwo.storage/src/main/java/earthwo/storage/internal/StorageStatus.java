@@ -58,6 +58,9 @@ final class StorageStatus {
     private static void putEnvironmentFacts(Map<String, Object> m, JeSegmentStore store) {
         m.put("records", store.totalRecords());
         m.put("expiry.index.entries", store.totalExpiryIndexEntries());
+        m.put("index.entries", store.totalIndexEntries());
+        m.put("index.unindexed", store.unindexedChanges());
+        m.put("index.entry.failures", store.indexEntryFailures());
         m.put("outbox.events", store.totalOutboxEvents());
         m.put("outbox.dropped", store.totalOutboxDropped());
         m.put("hints.pending", store.hints().totalPending());

@@ -14,8 +14,9 @@ import java.nio.file.Path;
 
 /**
  * Facts of a store kept in the JE database {@value #DATABASE} beside the segments: the layout
- * version and the segment count S (fixed for the life of a cluster) since it was created, and
- * whether its outbox was switched on (it then stays on through restarts).
+ * version and the segment count S (fixed for the life of a cluster) since it was created,
+ * whether its outbox was switched on (it then stays on through restarts), and whether secondary
+ * indexes are defined (so that changes made before the indexes bundle binds are kept for it).
  */
 final class StoreMetadata {
 
@@ -25,6 +26,7 @@ final class StoreMetadata {
     private static final byte[] KEY_LAYOUT = "layout.version".getBytes(StandardCharsets.UTF_8);
     private static final byte[] KEY_SEGMENTS = "segments".getBytes(StandardCharsets.UTF_8);
     private static final byte[] KEY_OUTBOX = "outbox.on".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEY_INDEXES_DEFINED = "indexes.defined".getBytes(StandardCharsets.UTF_8);
 
     private StoreMetadata() {
     }
@@ -68,6 +70,16 @@ final class StoreMetadata {
 
     static void setOutboxOn(Database meta, Transaction txn) {
         writeInt(meta, txn, KEY_OUTBOX, 1);
+    }
+
+    /** Whether secondary indexes were noted as defined ({@link #setIndexesDefined}); false if never noted. */
+    static boolean areIndexesDefined(Database meta, Transaction txn) {
+        Integer defined = readInt(meta, txn, KEY_INDEXES_DEFINED);
+        return defined != null && defined == 1;
+    }
+
+    static void setIndexesDefined(Database meta, Transaction txn, boolean defined) {
+        writeInt(meta, txn, KEY_INDEXES_DEFINED, defined ? 1 : 0);
     }
 
     private static Integer readInt(Database meta, Transaction txn, byte[] key) {

@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code direct} but most records have an expiry, which later writes of the key change or remove,
  * so the expiry index changes with nearly every write; with {@code outbox}, the outbox on, as
  * {@code deferred} but each group also updates or deletes keys written before, so the outbox
- * holds events of keys that changed again.
+ * holds events of keys that changed again; with {@code index}, the outbox off but secondary
+ * index entries kept ({@link TestIndexEntries}), writing as {@code outbox} does, the updates
+ * moving every entry of their key to a new expiry.
  */
 public final class CrashWriter {
 
@@ -29,8 +31,12 @@ public final class CrashWriter {
         config.put(StorageSettings.DURABILITY, args[1]);
         String how = args.length > 2 ? args[2] : "direct";
         boolean outbox = how.equals("outbox");
+        boolean index = how.equals("index");
         config.put(StorageSettings.OUTBOX_ENABLED, String.valueOf(outbox));
         JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null));
+        if (index) {
+            store.useIndexEntries(TestIndexEntries.firstByteAndParts());
+        }
         boolean expiry = how.equals("expiry");
         boolean deferred = !how.equals("direct") && !expiry;
         int group = deferred ? 20 : 1;
@@ -39,8 +45,8 @@ public final class CrashWriter {
                 throw new IllegalStateException("the store refused a commit burst");
             }
             for (int i = first; i < first + group; i++) {
-                if (outbox) {
-                    applyChangingEarlierKeys(store, i);
+                if (outbox || index) {
+                    applyChangingEarlierKeys(store, i, index);
                 } else if (deferred) {
                     store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
                 } else if (expiry) {
@@ -61,15 +67,24 @@ public final class CrashWriter {
         }
     }
 
-    /** k{i}, then k{i-5} updated (its value kept) or, every 4th time, deleted. */
-    private static void applyChangingEarlierKeys(JeSegmentStore store, int i) {
-        store.applyDeferred(i % 2, StoreFixture.value("k" + i, "v" + i, i + 1, 1));
+    /**
+     * k{i}, then k{i-5} updated (its value kept; {@code withExpiry}: given an expiry) or, every
+     * 4th time, deleted.
+     */
+    private static void applyChangingEarlierKeys(JeSegmentStore store, int i, boolean withExpiry) {
+        store.applyDeferred(i % 2, StoreFixture.value("k" + i, value(i, withExpiry), i + 1, 1));
         if (i >= 5) {
             int k = i - 5;
             Record change = i % 4 == 0 ? Record.tombstone(Keys.utf8("k" + k), new Version(1_000_000 + i, 1))
-                    : StoreFixture.value("k" + k, "v" + k, 1_000_000 + i, 1);
+                    : Record.value(Keys.utf8("k" + k), Keys.utf8(value(k, withExpiry)), new Version(1_000_000 + i, 1),
+                            withExpiry ? 2_000_000 + i : Record.NEVER);
             store.applyDeferred(k % 2, change);
         }
+    }
+
+    /** The value written to k{i}: with the index on, it has two parts, so each record has several entries. */
+    static String value(int i, boolean index) {
+        return index ? "v" + i + ",p" + (i % 5) : "v" + i;
     }
 
     /** k{i} with an expiry (none for every third), and k{i-5}'s expiry moved or (every 4th time) removed. */

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * had completed (group commit), nor one whose commit burst had ended (one log write on the
  * writing thread, as an I/O thread of the server does). After recovery every segment's expiry
  * index matches its records, and with the outbox on every record has the event of its change
- * and every event the record it changed: both change in the records' transactions.
+ * and every event the record it changed, and with secondary index entries kept they are exactly
+ * those of the records, with exact counts: all change in the records' transactions.
  */
 class KillDurabilityTest {
 
@@ -40,7 +41,8 @@ class KillDurabilityTest {
 
     @ParameterizedTest
     @CsvSource({"WRITE_NO_SYNC, direct", "SYNC, direct", "WRITE_NO_SYNC, deferred", "SYNC, deferred",
-            "WRITE_NO_SYNC, burst", "WRITE_NO_SYNC, expiry", "WRITE_NO_SYNC, outbox", "SYNC, outbox"})
+            "WRITE_NO_SYNC, burst", "WRITE_NO_SYNC, expiry", "WRITE_NO_SYNC, outbox", "SYNC, outbox",
+            "WRITE_NO_SYNC, index"})
     void killedProcessLosesNoAcknowledgedWrite(DurabilityMode mode, String how) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -66,18 +68,23 @@ class KillDurabilityTest {
         try (JeSegmentStore store = JeSegmentStore.open(StorageSettings.resolve(config, k -> null))) {
             for (int i = 0; i <= lastAcked; i++) {
                 String key = "k" + i;
-                if (how.equals("outbox") && (i + 5) % 4 == 0) { // deleted by write i + 5
+                boolean changesEarlierKeys = how.equals("outbox") || how.equals("index");
+                if (changesEarlierKeys && (i + 5) % 4 == 0) { // deleted by write i + 5
                     Record r = store.read(i % 2, Keys.utf8(key)).orElseThrow(() -> new AssertionError(key + " lost"));
                     assertTrue(r.isTombstone() || i + 5 > lastAcked, "acknowledged delete of " + key + " lost");
                     if (r.isTombstone()) {
                         continue;
                     }
                 }
-                assertEquals("v" + i, Keys.string(store.read(i % 2, Keys.utf8(key)).orElseThrow(
+                assertEquals(CrashWriter.value(i, how.equals("index")), Keys.string(store.read(i % 2, Keys.utf8(key)).orElseThrow(
                         () -> new AssertionError("acknowledged write " + key + " lost (" + mode + ", " + how + ")")).value()));
             }
             if (how.equals("outbox")) {
                 assertRecordsAndEventsAgree(store, lastAcked);
+            }
+            if (how.equals("index")) {
+                TestIndexEntries.firstByteAndParts().assertIndexMatches(store);
+                assertTrue(store.totalIndexEntries() >= lastAcked, "entries: " + store.totalIndexEntries());
             }
             long entries = 0;
             for (int s = 0; s < 2; s++) {
