@@ -3,6 +3,11 @@ package earthwo.it.felix;
 import earthwo.api.EarthwoException;
 import earthwo.api.Keys;
 import earthwo.api.Kv;
+import earthwo.api.indexes.IndexPage;
+import earthwo.api.indexes.IndexQuery;
+import earthwo.api.indexes.IndexState;
+import earthwo.api.indexes.IndexType;
+import earthwo.api.indexes.Indexes;
 import earthwo.api.Record;
 import earthwo.api.WriteOptions;
 import earthwo.api.admin.StatusSource;
@@ -51,9 +56,10 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
  * The real node bundles in a real Felix, with the outbox on and the example hook plug-in
  * installed. A client talks to the node over its socket, writing keys that live and keys that
  * expire at once (work for the reaper and for the hook), while the storage bundle (JE), the
- * server bundle (Netty), the ttl bundle (the reaper) and the hooks bundle (the dispatcher) are
- * updated in place: no operation fails after the client's retry, every write is readable
- * afterwards, the reaper and the hook's delivery run again after each update, and the updated
+ * server bundle (Netty), the ttl bundle (the reaper), the hooks bundle (the dispatcher), the
+ * indexes bundle and an index extractor plug-in are updated in place, with two indexes defined: no operation fails after the client's retry, every write is readable
+ * afterwards, the reaper and the hook's delivery run again after each update, each index answers
+ * exactly the keys written (its entries caught up, not rebuilt), and the updated
  * bundles' JE, Netty, reaper and hook threads are gone (the old revisions stopped everything
  * they started).
  */
@@ -93,6 +99,8 @@ public class HotSwapInFelixTest {
         options.add(systemProperty("earthwo.storage.outbox.enabled").value("true"));
         // A hook plug-in, as one dropped into deploy/ would be: work for the hooks bundle.
         options.add(bundle(Paths.get(System.getProperty("earthwo.example.hook.jar")).toUri().toString()));
+        // An index extractor plug-in likewise: work for the indexes bundle.
+        options.add(bundle(Paths.get(System.getProperty("earthwo.example.extractor.jar")).toUri().toString()));
         try (Stream<Path> jars = Files.list(dist.resolve("bundle"))) {
             for (Path jar : jars.sorted().collect(Collectors.toList())) {
                 String name = jar.getFileName().toString();
@@ -118,7 +126,14 @@ public class HotSwapInFelixTest {
         Bundle hooks = installed("earthwo.hooks");
         Bundle webhook = installed("earthwo.hooks.webhook");
         Bundle exampleHook = installed("earthwo.example.hook");
+        Bundle indexesBundle = installed("earthwo.indexes");
+        Bundle exampleExtractor = installed("earthwo.example.extractor");
+        // Two indexes kept through every update: one on the key (built in), one on the value (the plug-in).
+        Indexes indexes = service(Indexes.class);
+        indexes.create("swapkey", "key:^swap:(\\d+)$", IndexType.LONG);
+        indexes.create("swapvalue", "csv:0", IndexType.STRING);
         Map<String, Integer> baseline;
+        java.util.TreeSet<String> writtenKeys;
         try (KvClient client = clients.connect(KvClientFactory.Config.seeds(endpoint)
                 .withRequestTimeout(Duration.ofSeconds(5)))) {
             ClientLoop loop = new ClientLoop(client);
@@ -147,6 +162,12 @@ public class HotSwapInFelixTest {
                 update(webhook);
                 loop.awaitOps(loop.ops.get() + 300);
                 for (int round = 0; round < 2; round++) {
+                    update(indexesBundle);
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
+                update(exampleExtractor, Paths.get(System.getProperty("earthwo.example.extractor.jar")));
+                loop.awaitOps(loop.ops.get() + 300);
+                for (int round = 0; round < 2; round++) {
                     update(exampleHook, Paths.get(System.getProperty("earthwo.example.hook.jar")));
                     awaitHookActive();
                     loop.awaitOps(loop.ops.get() + 300);
@@ -159,7 +180,8 @@ public class HotSwapInFelixTest {
             }
             assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
             System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
-                    + " retried during 11 bundle updates");
+                    + " retried during 14 bundle updates");
+            writtenKeys = new java.util.TreeSet<>(loop.written.keySet());
             for (Map.Entry<String, String> e : loop.written.entrySet()) {
                 Optional<Record> r = client.get(Keys.utf8(e.getKey()));
                 assertTrue("lost " + e.getKey(), r.isPresent());
@@ -177,6 +199,13 @@ public class HotSwapInFelixTest {
                 }
             }, "an event of each of the " + loop.written.size() + " keys written in the example hook's log");
         }
+        // No index entry lost or stale across the updates of the store, the indexes bundle and the
+        // extractor plug-in (caught up, not rebuilt: both stay ready): each index answers exactly
+        // the keys the loop wrote.
+        Indexes current = service(Indexes.class);
+        waitFor(() -> current.list().stream().allMatch(i -> i.state() == IndexState.READY), "both indexes ready");
+        assertEquals(writtenKeys, rowKeys(current, IndexQuery.range("swapkey", null, null), k -> true));
+        assertEquals(writtenKeys, rowKeys(current, IndexQuery.range("swapvalue", null, null), k -> k.startsWith("swap:")));
         // Old revisions must have stopped their JE and Netty threads: the thread population
         // returns to what it was with one revision of each bundle running.
         Map<String, Integer> expected = baseline;
@@ -185,6 +214,33 @@ public class HotSwapInFelixTest {
         assertEquals("reaper threads", Integer.valueOf(1), expected.get(REAPER_THREAD));
         assertEquals("hook threads", Integer.valueOf(1), expected.get(HOOK_THREAD));
         assertEquals("hooks housekeeping threads", Integer.valueOf(1), expected.get("earthwo-hooks-housekeeping"));
+        assertEquals("index builder threads", Integer.valueOf(1), expected.get("earthwo-indexes-builder"));
+    }
+
+    /** Keys of every row of an index query (all pages) that {@code keep} takes, sorted. */
+    private static java.util.TreeSet<String> rowKeys(Indexes indexes, IndexQuery q, java.util.function.Predicate<String> keep) {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        IndexPage page = earthwo.api.Futures.join(indexes.query(q.limit(IndexQuery.MAX_LIMIT).keysOnly(true)));
+        while (true) {
+            page.rows().stream().map(r -> Keys.string(r.key())).filter(keep).forEach(keys::add);
+            if (!page.hasMore()) {
+                return keys;
+            }
+            page = earthwo.api.Futures.join(indexes.query(q.limit(IndexQuery.MAX_LIMIT).keysOnly(true).after(page.cursor())));
+        }
+    }
+
+    /** The service of a type, waiting for it (it comes back after an update of its bundle). */
+    private <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        try {
+            T s = tracker.waitForService(RETRY_FOR.toMillis());
+            assertTrue(type.getSimpleName() + " service", s != null);
+            return s;
+        } finally {
+            tracker.close();
+        }
     }
 
     /** Waits for the hooks status source to be back with the example hook active on an outbox. */
@@ -291,6 +347,9 @@ public class HotSwapInFelixTest {
         Map<String, Integer> out = new HashMap<>(counts);
         out.keySet().removeIf(n -> n.startsWith("ForkJoinPool") || n.startsWith("hot-swap")
                 || n.startsWith("Attach") || n.startsWith("process reaper") || n.contains("earthwo-client")
+                // Query threads start with the first query of each revision and end with it; the
+                // outbox switch's thread lives only while it marks the cluster.
+                || n.startsWith("earthwo-indexes-query-") || n.equals("earthwo-hooks-outbox-switch")
                 // Netty's JVM-wide executor: it belongs to netty-common (never updated here) and
                 // ends by itself once idle.
                 || n.startsWith("globalEventExecutor"));

@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * before have none, and a replica switched on a moment after the coordinator may lack the events
  * of that moment (written to the outbox of the nodes already on).
  *
- * <p>The mark is written by a thread of its own ({@value #THREAD_NAME}), again every
- * {@value #RETRY_SECONDS} s while ZooKeeper cannot be reached, so registering a hook never waits
- * for ZooKeeper.
+ * <p>The mark is written by a thread of its own ({@value #THREAD_NAME}, which ends when idle),
+ * again every {@value #RETRY_SECONDS} s while ZooKeeper cannot be reached, so registering a hook
+ * never waits for ZooKeeper.
  */
 final class OutboxSwitch implements AutoCloseable {
 
@@ -58,6 +58,9 @@ final class OutboxSwitch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Only needed while the mark is written: the thread ends when idle.
+        marker.setKeepAliveTime(1, TimeUnit.SECONDS);
+        marker.allowCoreThreadTimeOut(true);
     }
 
     /** Starts watching the cluster's mark; calls back at once if the store keeps an outbox already. */

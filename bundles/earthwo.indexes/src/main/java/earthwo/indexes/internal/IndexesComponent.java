@@ -110,6 +110,10 @@ public final class IndexesComponent implements IndexAdmin, StatusSource, PeerHan
             t.setDaemon(true);
             return t;
         });
+        // The definitions this node knows now, before the builder's first step: it tells the store
+        // whether indexes are defined, and writes must not go unindexed and unkept meanwhile. (The
+        // watch may call back later, on the documents' thread.)
+        definitionsChanged(documents.read(IndexDefinitions.DOCUMENT));
         this.watch = documents.watch(IndexDefinitions.DOCUMENT, this::definitionsChanged);
         builder.start();
         LOG.info("node {} indexes started: {} defined ({})", nodeId, definitions.all().size(), settings);
