@@ -1,5 +1,6 @@
 package earthwo.hooks.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

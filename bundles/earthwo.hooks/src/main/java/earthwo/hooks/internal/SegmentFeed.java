@@ -1,5 +1,6 @@
 package earthwo.hooks.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.Version;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.hooks.KeyEvent;

@@ -1,5 +1,6 @@
 package earthwo.hooks.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

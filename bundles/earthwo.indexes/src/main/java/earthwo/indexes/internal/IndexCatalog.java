@@ -1,5 +1,6 @@
 package earthwo.indexes.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.Keys;
 import earthwo.api.indexes.IndexExtractor;
 import earthwo.api.storage.IndexEntries;

@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import com.sleepycat.je.DiskLimitException;
 import com.sleepycat.je.Environment;
 

@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.Keys;
 import earthwo.api.storage.IndexEntries;
 

@@ -1,5 +1,6 @@
 package earthwo.storage.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import static earthwo.storage.internal.JeEntries.bytes;
 
 import com.sleepycat.je.Cursor;

@@ -1,5 +1,6 @@
 package earthwo.ttl.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.EarthwoException;
 import earthwo.api.Keys;
 import earthwo.api.Kv;

@@ -1,5 +1,6 @@
 package earthwo.ttl.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.Record;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.SegmentMap;

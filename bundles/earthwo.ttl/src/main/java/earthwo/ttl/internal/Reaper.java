@@ -1,5 +1,6 @@
 package earthwo.ttl.internal;
 
+import earthwo.api.logging.RateLimitedLog;
 import earthwo.api.Kv;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;

@@ -1,4 +1,4 @@
-package earthwo.storage.internal;
+package earthwo.api.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

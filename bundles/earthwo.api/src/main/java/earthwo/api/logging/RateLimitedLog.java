@@ -1,4 +1,4 @@
-package earthwo.storage.internal;
+package earthwo.api.logging;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,14 +8,15 @@ import java.util.function.LongSupplier;
 /**
  * Decides when a recurring event earns a log line: the first at once, then at most one line per
  * interval (a minute), each reporting how many events happened since the line before. A full
- * disk fails every write a node receives; a line (and a stack trace) per failed request grew the
- * log by megabytes a minute and buried everything else in it.
+ * disk fails every write a node receives, an extractor may fail on every record of a bulk load,
+ * a hook that is down fails every attempt: a line (and a stack trace) each would grow the log by
+ * megabytes a minute and bury everything else in it. Shared by the bundles through the API.
  *
  * <p>The caller logs, with its own context: {@code long n = limit.event(); if (n > 0) LOG.warn(…, n)}.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
-    static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    public static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final long intervalNanos;
     private final LongSupplier clock;
@@ -26,11 +27,12 @@ final class RateLimitedLog {
     private final LongAdder lines = new LongAdder();
 
     /** One line a minute at most. */
-    RateLimitedLog() {
+    public RateLimitedLog() {
         this(MINUTE_NANOS, System::nanoTime);
     }
 
-    RateLimitedLog(long intervalNanos, LongSupplier clock) {
+    /** At most one line per {@code intervalNanos} of {@code clock} ({@link System#nanoTime()} scale). */
+    public RateLimitedLog(long intervalNanos, LongSupplier clock) {
         this.intervalNanos = intervalNanos;
         this.clock = clock;
         this.nextLineAt = new AtomicLong(clock.getAsLong());
@@ -40,7 +42,7 @@ final class RateLimitedLog {
      * Counts one event. Returns 0 when no line is due; otherwise the caller writes one line
      * reporting the returned number of events (this one and those since the last line).
      */
-    long event() {
+    public long event() {
         pending.incrementAndGet();
         long now = clock.getAsLong();
         long due = nextLineAt.get();
@@ -52,7 +54,7 @@ final class RateLimitedLog {
     }
 
     /** Lines granted so far. */
-    long lines() {
+    public long lines() {
         return lines.sum();
     }
 }
