@@ -29,7 +29,13 @@ public enum ErrorCode {
      * A query across segments could not reach a replica of some segments (all down, or none with
      * the index ready); the message names them. Nothing is answered rather than fewer rows.
      */
-    PARTIAL_RESULT(18);
+    PARTIAL_RESULT(18),
+    /**
+     * A channel subscriber did not take its messages fast enough: its buffer overflowed and the
+     * subscription was closed. Others are not affected; subscribe again, with a resume point to
+     * learn what was missed.
+     */
+    SLOW_CONSUMER(19);
 
     private final int wireCode;
 

@@ -1,5 +1,5 @@
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package earthwo.api;
 
 import org.osgi.annotation.bundle.Export;
