@@ -24,14 +24,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * What secondary indexes cost, against one running node (indexes-cost.sh starts it):
  *
  * <pre>
- * IndexCost HOST:PORT NODE_PID DIST DATA write  N INDEXES   SETs of JSON values with INDEXES (0, 1 or 3)
+ * IndexCost SEEDS NODE_PIDS DIST DATA write  N INDEXES   SETs of JSON values with INDEXES (0, 1 or 3)
  *                                                          defined first: rps, p99, node CPU per SET
- * IndexCost HOST:PORT NODE_PID DIST DATA query  N RATE      N records, then the indexes created while
+ * IndexCost SEEDS NODE_PIDS DIST DATA query  N RATE      N records, then the indexes created while
  *                                                          RATE SETs/s go on: backfill rate; then
  *                                                          exact and range query latency
  * </pre>
  *
- * Values: {"email":"e&lt;i&gt;@x","n":&lt;i % (N/100)&gt;,"tags":["t&lt;i%7&gt;","u&lt;i%11&gt;"],"pad":"…"}, about
+ * SEEDS: host:port,...; NODE_PIDS: pid,... (their CPU is summed); DATA: a node's data directory,
+ * for bin/earthwo exec. Values: {"email":"e&lt;i&gt;@x","n":&lt;i % (N/100)&gt;,"tags":["t&lt;i%7&gt;","u&lt;i%11&gt;"],"pad":"…"}, about
  * 100 bytes: an email matches one record, an n a hundred. The indexes: email (json:$.email),
  * then n (json:$.n, long) and tag (json:$.tags[*]).
  */
@@ -41,7 +42,7 @@ public final class IndexCost {
 
     public static void main(String[] args) throws Exception {
         String seed = args[0];
-        long pid = Long.parseLong(args[1]);
+        long[] pids = Arrays.stream(args[1].split(",")).mapToLong(Long::parseLong).toArray();
         Path dist = Path.of(args[2]);
         Path data = Path.of(args[3]);
         String mode = args[4];
@@ -50,9 +51,9 @@ public final class IndexCost {
         try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(seed)
                 .withRequestTimeout(Duration.ofSeconds(30)))) {
             if (mode.equals("write")) {
-                writeCost(client, pid, dist, data, n, extra);
+                writeCost(client, pids, dist, data, n, extra);
             } else {
-                queryCost(client, pid, dist, data, n, extra);
+                queryCost(client, pids, dist, data, n, extra);
             }
         }
     }
@@ -89,9 +90,14 @@ public final class IndexCost {
         return "";
     }
 
-    private static long nodeTicks(long pid) throws Exception {
-        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst(".*\\) ", "").split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    /** CPU ticks (user + system) of the node processes, summed. */
+    private static long nodeTicks(long[] pids) throws Exception {
+        long t = 0;
+        for (long pid : pids) {
+            String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst(".*\\) ", "").split(" ");
+            t += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+        return t;
     }
 
     /** Puts keys from..to (exclusive) of values for {@code records}, WINDOW in flight; returns each latency in us. */
@@ -120,7 +126,7 @@ public final class IndexCost {
         return lat;
     }
 
-    private static void writeCost(KvClient client, long pid, Path dist, Path data, int n, int indexes) throws Exception {
+    private static void writeCost(KvClient client, long[] pid, Path dist, Path data, int n, int indexes) throws Exception {
         for (int i = 0; i < indexes; i++) {
             exec(dist, data, DEFINITIONS.get(i));
         }
@@ -136,7 +142,7 @@ public final class IndexCost {
                 indexes, n, n / s, lat[lat.length / 2] / 1000.0, lat[(int) (lat.length * 0.99)] / 1000.0, us);
     }
 
-    private static void queryCost(KvClient client, long pid, Path dist, Path data, int records, int rate) throws Exception {
+    private static void queryCost(KvClient client, long[] pid, Path dist, Path data, int records, int rate) throws Exception {
         long t0 = System.nanoTime();
         put(client, 0, records, records, null);
         System.out.printf(Locale.ROOT, "loaded %d records in %.1f s%n", records, (System.nanoTime() - t0) / 1e9);
