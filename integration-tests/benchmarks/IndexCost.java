@@ -48,7 +48,7 @@ public final class IndexCost {
         String mode = args[4];
         int n = Integer.parseInt(args[5]);
         int extra = Integer.parseInt(args[6]);
-        try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(seed)
+        try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(seed.split(","))
                 .withRequestTimeout(Duration.ofSeconds(30)))) {
             if (mode.equals("write")) {
                 writeCost(client, pids, dist, data, n, extra);
