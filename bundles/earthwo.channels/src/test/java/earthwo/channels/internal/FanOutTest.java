@@ -84,7 +84,14 @@ class FanOutTest {
                 Poll.until("node " + (n + 1) + " subscribers received everything", Duration.ofSeconds(60),
                         () -> p.count() >= eu && q.count() >= eu + us && e.count() >= eu + us + x);
             }
-            Thread.sleep(100); // nothing more must come
+            // Nothing more must come: a marker from each publisher comes after all it sent.
+            for (int n = 1; n <= 3; n++) {
+                List<Recorder> all = new ArrayList<>();
+                for (int k = 0; k < 3; k++) {
+                    all.addAll(List.of(plain.get(k), pattern.get(k), everything.get(k)));
+                }
+                cluster.settle(n, "orders.eu", all.toArray(Recorder[]::new));
+            }
             for (int n = 0; n < 3; n++) {
                 check(plain.get(n), eu, "orders.eu");
                 check(pattern.get(n), eu + us, "orders.eu", "orders.us");

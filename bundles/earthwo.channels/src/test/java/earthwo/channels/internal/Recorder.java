@@ -57,4 +57,18 @@ class Recorder implements ChannelListener {
     int count() {
         return messages.size();
     }
+
+    /** Whether the message a publish answered with has come. */
+    boolean has(earthwo.api.channels.PublishResult p) {
+        synchronized (messages) {
+            return messages.stream().anyMatch(m -> m.publisherId().equals(p.publisherId()) && m.sequence() == p.sequence());
+        }
+    }
+
+    /** Takes that message out of what was received (a test's marker). */
+    void forget(earthwo.api.channels.PublishResult p) {
+        messages.removeIf(m -> m.publisherId().equals(p.publisherId()) && m.sequence() == p.sequence());
+        events.removeIf(e -> e instanceof ChannelMessage m && m.publisherId().equals(p.publisherId())
+                && m.sequence() == p.sequence());
+    }
 }

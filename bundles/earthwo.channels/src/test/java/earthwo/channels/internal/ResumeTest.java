@@ -39,7 +39,7 @@ class ResumeTest {
             TestNodes.join(resumed.ready());
             publish(cluster, 2, "prices", 20);
             Poll.until("30 missed + 20 live", Duration.ofSeconds(5), () -> second.count() == 50);
-            Thread.sleep(100);
+            cluster.settle(2, "prices", second);
             assertEquals(50, second.count());
             assertEquals(51, second.messages.get(0).sequence());
             assertEquals(100, second.messages.get(49).sequence());
@@ -67,7 +67,7 @@ class ResumeTest {
             TestNodes.join(cluster.node(1).subscribe(SubscribeRequest.ofChannels("prices").resumingFrom(position),
                     second).ready());
             Poll.until("the 100 still held", Duration.ofSeconds(5), () -> second.count() >= 100);
-            Thread.sleep(50);
+            cluster.settle(2, "prices", second);
             assertEquals(100, second.count(), () -> "received " + second.messages.stream()
                     .map(ChannelMessage::sequence).toList() + ", gaps " + second.gaps);
             String publisher = first.messages.get(0).publisherId();
@@ -89,7 +89,7 @@ class ResumeTest {
             ResumePoint position = s.position();
             s.close();
             publish(cluster, 2, "c", 5);
-            Thread.sleep(20); // older than the 1 ms window
+            cluster.advanceClock(20); // older than the 1 ms window
             Recorder second = new Recorder();
             TestNodes.join(cluster.node(1).subscribe(SubscribeRequest.ofChannels("c").resumingFrom(position), second)
                     .ready());
@@ -132,7 +132,7 @@ class ResumeTest {
             publisherThread.join();
             Poll.until("all 5,000 after the first", Duration.ofSeconds(10), () -> second.count() >= 5_000
                     || !second.gaps.isEmpty());
-            Thread.sleep(50);
+            cluster.settle(1, "t", second);
             assertTrue(second.gaps.isEmpty(), "gaps: " + second.gaps);
             assertEquals(5_000, second.count());
             assertEquals(0, second.outOfOrder.get());

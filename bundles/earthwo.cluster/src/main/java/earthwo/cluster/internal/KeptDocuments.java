@@ -1,5 +1,6 @@
 package earthwo.cluster.internal;
 
+import earthwo.api.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

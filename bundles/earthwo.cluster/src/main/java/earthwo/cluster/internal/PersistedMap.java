@@ -1,5 +1,6 @@
 package earthwo.cluster.internal;
 
+import earthwo.api.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -90,6 +90,11 @@ final class IndexCatalog implements IndexEntries {
                         gone.definition.name(), id);
             }
         }
+        publish();
+    }
+
+    /** Makes the indexes by name, and those writes keep, what {@link #byId} says now. */
+    private synchronized void publish() {
         Map<String, LiveIndex> names = new LinkedHashMap<>();
         List<LiveIndex> kept = new ArrayList<>();
         for (LiveIndex li : byId.values()) {
@@ -215,11 +220,7 @@ final class IndexCatalog implements IndexEntries {
         li.progress = 0;
         li.phase = Phase.BUILDING;
         li.reason = "";
-        synchronized (this) {
-            List<LiveIndex> kept = new ArrayList<>(List.of(maintained));
-            kept.add(li);
-            maintained = kept.toArray(LiveIndex[]::new);
-        }
+        publish();
     }
 
     void forget(int id) {

@@ -4,17 +4,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import earthwo.api.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,8 +25,7 @@ import java.util.TreeMap;
  *   <li>{@link Local#DIRTY}: writes went unindexed while its extractor was missing: its entries
  *       are removed and it is built anew once the extractor is back.</li>
  * </ul>
- * An id not in the file has no entries on this node. Written atomically (temporary file, sync,
- * rename).
+ * An id not in the file has no entries on this node. Replaced whole ({@link AtomicFiles}).
  */
 final class LocalIndexStates {
 
@@ -95,18 +91,8 @@ final class LocalIndexStates {
     private void save() {
         JsonObject o = new JsonObject();
         states.forEach((id, s) -> o.addProperty(String.valueOf(id), s.name()));
-        Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(tmp, o.toString(), StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(file, o.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // Kept in memory; after a restart the index is built again, which is safe.
             LOG.warn("indexes: cannot write {} ({}); a restart builds the indexes again", file, e.toString());

@@ -78,8 +78,13 @@ final class QueryCoordinator {
                 break;
             }
             Map<Integer, CompletableFuture<NodeRows>> asked = new HashMap<>();
-            byNode.forEach((node, segments) -> asked.put(node, ask(node, self,
-                    new QueryMessages.Ask(d.id(), now, query.keysOnly(), query.limit(), range.from(), range.to(), segments))));
+            // Other nodes first: their answers come while this node reads its own segments.
+            List<Integer> order = new ArrayList<>(byNode.keySet());
+            order.sort((a, b) -> Boolean.compare(a == self, b == self));
+            for (int node : order) {
+                asked.put(node, ask(node, self, new QueryMessages.Ask(d.id(), now, query.keysOnly(), query.limit(),
+                        range.from(), range.to(), byNode.get(node))));
+            }
             for (Map.Entry<Integer, CompletableFuture<NodeRows>> e : asked.entrySet()) {
                 List<Integer> segments = byNode.get(e.getKey());
                 try {

@@ -1,4 +1,4 @@
-package earthwo.cluster.internal;
+package earthwo.api;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,17 +12,18 @@ import java.nio.file.StandardOpenOption;
 /**
  * Replaces a file of the data directory whole: written to a temporary file beside it (readable by
  * the node's user only), forced to disk and moved over the old one, so a crash leaves the old
- * content or the new one, never a mix.
+ * content or the new one, never a mix. For the small files bundles keep in the node's data
+ * directory (the cluster's documents and map, the indexes' states).
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Suffix of the temporary files; one left by a crash is an unfinished write, safe to delete. */
-    static final String TEMP_SUFFIX = ".tmp";
+    public static final String TEMP_SUFFIX = ".tmp";
 
     private AtomicFiles() {
     }
 
-    static void replace(Path file, byte[] content) throws IOException {
+    public static void replace(Path file, byte[] content) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", TEMP_SUFFIX);
         try {
