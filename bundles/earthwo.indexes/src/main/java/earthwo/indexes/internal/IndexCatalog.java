@@ -48,6 +48,12 @@ final class IndexCatalog implements IndexEntries {
     private volatile Map<String, LiveIndex> byName = Map.of();
     /** The indexes writes keep, read by every write. */
     private volatile LiveIndex[] maintained = new LiveIndex[0];
+    /**
+     * Whether an index waits for its scheme: then {@link #entriesOf} refuses, so the store keeps
+     * each change for the catch-up. Set before the index leaves {@link #maintained}, so that no
+     * write in between goes unindexed and unkept (the store is told to keep changes only after).
+     */
+    private volatile boolean waiting;
     private volatile IndexDefinitions definitions = IndexDefinitions.NONE;
 
     IndexCatalog(int nodeId, ExtractorRegistry extractors, LocalIndexStates local, long graceMs) {
@@ -104,7 +110,12 @@ final class IndexCatalog implements IndexEntries {
             }
         }
         byName = Map.copyOf(names);
+        boolean anyWaiting = byId.values().stream().anyMatch(li -> li.phase == Phase.WAITING);
+        if (anyWaiting) {
+            waiting = true;
+        }
         maintained = kept.toArray(LiveIndex[]::new);
+        waiting = anyWaiting;
     }
 
     /** A newly seen definition: its phase from what this node knows of its entries. */
@@ -128,6 +139,7 @@ final class IndexCatalog implements IndexEntries {
     private void schemeMissing(LiveIndex li, long nowNanos) {
         switch (li.phase) {
             case READY, BUILDING -> {
+                waiting = true;
                 li.phase = Phase.WAITING;
                 li.missingSince = nowNanos;
             }
@@ -181,12 +193,7 @@ final class IndexCatalog implements IndexEntries {
 
     /** Whether the store should use this catalog now: not while an index waits for its scheme (the store then keeps every change). */
     boolean wantsStore() {
-        for (LiveIndex li : byIdSnapshot()) {
-            if (li.phase == Phase.WAITING) {
-                return false;
-            }
-        }
-        return true;
+        return !waiting;
     }
 
     /** Whether any index is defined (the store keeps changes for them while it has no catalog). */
@@ -232,6 +239,9 @@ final class IndexCatalog implements IndexEntries {
     @Override
     public List<byte[]> entriesOf(int segment, byte[] key, byte[] value) {
         LiveIndex[] kept = maintained;
+        if (waiting) {
+            throw new IllegalStateException("an index waits for its extractor: the change is kept for a catch-up");
+        }
         if (kept.length == 0) {
             return List.of();
         }
