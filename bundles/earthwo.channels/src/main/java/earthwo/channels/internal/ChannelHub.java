@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -47,6 +48,10 @@ import java.util.random.RandomGenerator;
  * to local subscriptions and queues it for the interested nodes, so two publishes on a channel
  * enter every buffer and every {@link PeerQueue} in sequence; each peer queue sends in order, and
  * a receiving node hands a batch on in order.
+ *
+ * <p>Stop ({@link #close()}): nothing more is accepted, what was accepted is delivered as far as a
+ * bounded wait allows, then the subscriptions end. A bundle update so loses no message a publish
+ * or another node handed over before it.
  */
 final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
 
@@ -54,9 +59,19 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
     /** How long close waits for delivery turns and batches in flight. */
     static final long STOP_WAIT_MS = 2_000;
+    /**
+     * A channel with no traffic for this long at least (and for twice the window's age) is
+     * forgotten once nothing holds it: a channel used now and then keeps its figures and its
+     * publisher id.
+     */
+    static final long FORGET_AFTER_MIN_MS = 60_000;
+    private static final long DRAIN_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** At most one line a minute about evictions by the node's window bound. */
+    private static final long EVICTION_LOG_MS = 60_000;
 
     private final int nodeId;
-    private final String publisherId;
+    /** Names this start of the hub to the other nodes (interest snapshots); its first publisher id. */
+    private final String startId;
     private final ChannelsSettings settings;
     private final ClusterView cluster;
     private final Supplier<PeerLinks> links;
@@ -73,7 +88,9 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final OwnThreads timerThreads;
     private final Map<Integer, PeerQueue> queues = new ConcurrentHashMap<>();
-    private final Map<String, ChannelCounters> counters = new ConcurrentHashMap<>();
+    private final ChannelTable channels;
+    private final Intake intake = new Intake();
+    private final long forgetAfterMs;
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicBoolean announcePending = new AtomicBoolean();
     private final LongAdder published = new LongAdder();
@@ -85,20 +102,24 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     private final LongAdder interestSent = new LongAdder();
     private final AutoCloseable mapListener;
     private volatile Set<Integer> mapNodes = Set.of();
-    private volatile boolean closed;
+    /** Used by the timer thread only. */
+    private long evictionsLogged;
+    private long evictionsLoggedAt = -EVICTION_LOG_MS;
 
     ChannelHub(ClusterView cluster, Supplier<PeerLinks> links, ChannelsSettings settings, LongSupplier clock,
                RandomGenerator random) {
         this.nodeId = cluster.localNodeId();
-        this.publisherId = PublisherIds.draw(nodeId, random);
+        this.startId = PublisherIds.draw(nodeId, random);
+        this.channels = new ChannelTable(nodeId, startId, random, clock);
+        this.forgetAfterMs = Math.max(FORGET_AFTER_MIN_MS, 2 * settings.retainMs);
         this.settings = settings;
         this.cluster = cluster;
         this.links = links;
         this.clock = clock;
         this.peerTimeout = Duration.ofMillis(settings.peerTimeoutMs);
-        this.window = new RetentionWindow(settings.retainCount, settings.retainMs, clock);
+        this.window = new RetentionWindow(settings.retainCount, settings.retainMs, settings.windowMaxBytes, clock);
         this.peers = new PeerInterest(clock);
-        this.exchange = new InterestExchange(nodeId, publisherId, cluster, links, registry, peers, peerTimeout,
+        this.exchange = new InterestExchange(nodeId, startId, cluster, links, registry, peers, peerTimeout,
                 interestSent);
         this.replay = new Replay(nodeId, window, cluster, links, peerTimeout);
         this.workers = new DeliveryWorkers(settings.deliveryThreads, nodeId);
@@ -111,11 +132,7 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         long sweep = Math.max(100, Math.min(settings.retainMs, 10_000) / 2);
         timer.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         this.mapListener = cluster.onMapChange(this::mapChanged);
-        LOG.info("node {} channels started as publisher {} ({})", nodeId, publisherId, settings);
-    }
-
-    String publisherId() {
-        return publisherId;
+        LOG.info("node {} channels started as publisher {} ({})", nodeId, startId, settings);
     }
 
     // ---- publish
@@ -129,28 +146,45 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
             throw new EarthwoException(ErrorCode.TOO_LARGE, "message of " + message.length + " bytes for channel "
                     + channel + " exceeds the limit of " + settings.maxMessageBytes);
         }
-        checkOpen();
         byte[] payload = message.clone(); // the caller may reuse its array
-        ChannelCounters c = counters(channel);
-        List<Integer> destinations;
-        PublishTracker tracker;
+        if (!intake.enter()) {
+            throw stopping();
+        }
+        try {
+            PublishTracker tracker;
+            do {
+                tracker = publish(channels.get(channel), payload);
+            } while (tracker == null);
+            published.increment();
+            return tracker.result();
+        } finally {
+            intake.exit();
+        }
+    }
+
+    /** Numbers, keeps and hands on the message; null if the table forgot the channel meanwhile. */
+    private PublishTracker publish(ChannelCounters c, byte[] payload) {
         synchronized (c) {
+            if (c.forgotten) {
+                return null;
+            }
+            long now = clock.getAsLong();
             long seq = ++c.lastSequence;
-            ChannelMessage m = new ChannelMessage(channel, payload, publisherId, seq, clock.getAsLong());
+            c.lastTraffic = now;
+            ChannelMessage m = new ChannelMessage(c.name, payload, c.publisherId, seq, now);
             window.add(m);
             // Read after the window took the message: a node whose interest arrives later gathers
             // its replay later too, so it finds the message either in the window or in its queue.
-            destinations = peers.nodesWanting(channel);
-            tracker = new PublishTracker(publisherId, seq, destinations.size());
+            List<Integer> destinations = peers.nodesWanting(c.name);
+            PublishTracker tracker = new PublishTracker(c.publisherId, seq, destinations.size());
             deliverLocally(m);
             for (int node : destinations) {
                 queue(node).offer(new PeerQueue.Outgoing(m, tracker));
             }
+            c.published.increment();
+            c.forwarded.add(destinations.size());
+            return tracker;
         }
-        c.published.increment();
-        c.forwarded.add(destinations.size());
-        published.increment();
-        return tracker.result();
     }
 
     private void deliverLocally(ChannelMessage m) {
@@ -177,15 +211,21 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
 
     CompletionStage<byte[]> handle(byte[] payload) {
         try {
-            if (closed) {
-                throw new EarthwoException(ErrorCode.UNAVAILABLE, "channels on node " + nodeId + " are stopping");
-            }
             if (payload.length > 0 && (payload[0] & 0xff) == PeerMessages.MESSAGES) {
-                for (ChannelMessage m : PeerMessages.decodeMessages(payload)) {
-                    receive(m);
+                List<ChannelMessage> batch = PeerMessages.decodeMessages(payload);
+                if (!intake.enter()) {
+                    throw stopping();
+                }
+                try {
+                    for (ChannelMessage m : batch) {
+                        receive(m);
+                    }
+                } finally {
+                    intake.exit();
                 }
                 return CompletableFuture.completedFuture(EMPTY);
             }
+            checkOpen();
             int kind = PeerMessages.kind(payload);
             if (kind == PeerMessages.INTEREST) {
                 return CompletableFuture.completedFuture(exchange.receive(PeerMessages.decodeInterest(payload)));
@@ -203,7 +243,8 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     }
 
     private void receive(ChannelMessage m) {
-        ChannelCounters c = counters(m.channel());
+        ChannelCounters c = channels.get(m.channel());
+        c.lastTraffic = clock.getAsLong();
         c.received.increment();
         received.increment();
         window.add(m);
@@ -216,11 +257,18 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         request.check();
-        checkOpen();
         int capacity = request.bufferSize() == 0 ? settings.bufferSize : request.bufferSize();
         LocalSubscription s = new LocalSubscription(subscriptionIds.incrementAndGet(), nodeId, request, capacity,
                 workers, this, listener);
-        registry.add(s);
+        // Through the intake, so a stop that ends every subscription it finds misses none.
+        if (!intake.enter()) {
+            throw stopping();
+        }
+        try {
+            registry.add(s);
+        } finally {
+            intake.exit();
+        }
         LOG.debug("node {}: subscription {} opened: {}", nodeId, s.id(), request);
         // Live messages are held from here on; the replay is gathered only once every node knows of
         // the subscription, so nothing falls between the two (what both hold is dropped once).
@@ -241,7 +289,7 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     @Override
     public void delivered(String channel) {
         delivered.increment();
-        ChannelCounters c = counters.get(channel);
+        ChannelCounters c = channels.find(channel);
         if (c != null) {
             c.delivered.increment();
         }
@@ -253,11 +301,11 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         dropped.add(lost);
         if (cutOn != null) {
             cutOff.increment();
-            ChannelCounters c = counters(cutOn);
+            ChannelCounters c = channels.get(cutOn);
             c.cutOff.increment();
             c.dropped.add(lost);
         }
-        if (!closed) {
+        if (!intake.isClosed()) {
             announceSoon();
         }
     }
@@ -309,29 +357,62 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     private void sweep() {
         try {
             window.sweep();
+            long now = clock.getAsLong();
+            logEvictions(now);
+            int n = channels.forget(c -> idle(c, now));
+            if (n > 0) {
+                LOG.debug("node {}: forgot {} idle channels; {} known, publishing as {}", nodeId, n, channels.size(),
+                        channels.publisherId());
+            }
         } catch (RuntimeException e) {
             LOG.warn("node {}: channel window sweep failed", nodeId, e);
         }
     }
 
-    private ChannelCounters counters(String channel) {
-        return counters.computeIfAbsent(channel, ChannelCounters::new);
+    private void logEvictions(long now) {
+        long evicted = window.evicted();
+        if (evicted > evictionsLogged && now - evictionsLoggedAt >= EVICTION_LOG_MS) {
+            LOG.info("node {}: {} more channel messages evicted from the windows, which reached their bound of {}"
+                    + " bytes ({}); a subscriber resuming from before them gets a gap", nodeId,
+                    evicted - evictionsLogged, settings.windowMaxBytes, ChannelsSettings.WINDOW_MAX_BYTES);
+            evictionsLogged = evicted;
+            evictionsLoggedAt = now;
+        }
+    }
+
+    /**
+     * No traffic for a while, nothing in the window, and no subscriber anywhere (here, or on a
+     * node that told its interest): nobody would miss the channel's figures or its stream, and a
+     * later message on it starts a new stream ({@link ChannelTable}).
+     */
+    private boolean idle(ChannelCounters c, long now) {
+        return now - c.lastTraffic > forgetAfterMs
+                && window.retained(c.name) == 0
+                && registry.matching(c.name).isEmpty()
+                && peers.nodesWanting(c.name).isEmpty();
     }
 
     private void checkOpen() {
-        if (closed) {
-            throw new EarthwoException(ErrorCode.UNAVAILABLE, "channels on node " + nodeId + " are stopping");
+        if (intake.isClosed()) {
+            throw stopping();
         }
+    }
+
+    private EarthwoException stopping() {
+        return new EarthwoException(ErrorCode.UNAVAILABLE, "channels on node " + nodeId + " are stopping");
     }
 
     // ---- figures
 
     List<ChannelInfo> list() {
-        Set<String> names = new TreeSet<>(counters.keySet());
+        Set<String> names = new TreeSet<>(channels.names());
         names.addAll(registry.namesSubscribed());
         List<ChannelInfo> out = new ArrayList<>();
         for (String name : names) {
-            ChannelCounters c = counters.getOrDefault(name, new ChannelCounters(name));
+            ChannelCounters c = channels.find(name);
+            if (c == null) {
+                c = new ChannelCounters(name, channels.publisherId(), 0);
+            }
             out.add(new ChannelInfo(name, registry.matching(name).size(), c.published.sum(), c.received.sum(),
                     c.forwarded.sum(), c.delivered.sum(), c.dropped.sum(), c.cutOff.sum(), window.retained(name)));
         }
@@ -340,9 +421,10 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
 
     Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("publisher", publisherId);
+        m.put("publisher", channels.publisherId());
         m.put("subscriptions", registry.size());
-        m.put("channels", counters.size());
+        m.put("channels", channels.size());
+        m.put("channels.forgotten", channels.forgottenCount());
         m.put("published", published.sum());
         m.put("received", received.sum());
         m.put("forwarded", forwarded.sum());
@@ -350,6 +432,8 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         m.put("dropped", dropped.sum());
         m.put("cut.off", cutOff.sum());
         m.put("retained", window.retainedTotal());
+        m.put("retained.bytes", window.retainedBytes());
+        m.put("evicted", window.evicted());
         m.put("interested.nodes", peers.interestedNodes());
         m.put("interest.sent", interestSent.sum());
         m.put("peer.queued", queues.values().stream().mapToInt(PeerQueue::queued).sum());
@@ -367,36 +451,48 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
     }
 
     /**
-     * Stops everything: every subscription ends (UNAVAILABLE) and its listener hears of it, queued
-     * messages are dropped, and the timer, peer and delivery threads end.
+     * Stops everything, losing nothing already accepted where it can: first no publish, batch
+     * from another node or subscription is taken any more (UNAVAILABLE); then, for at most
+     * {@value #STOP_WAIT_MS} ms in all, each subscription delivers what it holds and each peer
+     * queue sends what it holds (a paused subscription, or one waiting for its replay, is not
+     * waited for; a stuck listener or a silent node holds the stop no longer than that); then every
+     * subscription ends (UNAVAILABLE), its listener hearing of it after its last message, what is
+     * still queued is dropped (counted), and the timer, peer and delivery threads end.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (intake.isClosed()) {
             return;
         }
-        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+        if (!intake.close(deadline)) {
+            LOG.warn("node {}: channels stopping: a publish or a batch was still on its way in after {} ms", nodeId,
+                    STOP_WAIT_MS);
+        }
         try {
             mapListener.close();
         } catch (Exception e) {
             LOG.debug("node {}: map listener close failed", nodeId, e);
         }
         timer.shutdownNow();
-        EarthwoException stopping = new EarthwoException(ErrorCode.UNAVAILABLE, "channels on node " + nodeId
+        drain(deadline);
+        EarthwoException stopped = new EarthwoException(ErrorCode.UNAVAILABLE, "channels on node " + nodeId
                 + " stopped");
         for (LocalSubscription s : List.copyOf(registry.all())) {
-            s.end(stopping);
+            s.end(stopped);
         }
         queues.values().forEach(PeerQueue::close);
         boolean ended = true;
         try {
             peerSender.shutdown();
             ended &= peerSender.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
-            ended &= workers.stop(STOP_WAIT_MS);
+            // The last calls (onClosed) get what the drain left of the wait, and a little at least.
+            long left = Math.max(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()), STOP_WAIT_MS / 4);
+            ended &= workers.stop(left);
             ended &= timer.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
             peerSender.shutdownNow();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
-            ended &= peerThreads.joinAll(deadline) && timerThreads.joinAll(deadline);
+            long joinDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+            ended &= peerThreads.joinAll(joinDeadline) && timerThreads.joinAll(joinDeadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ended = false;
@@ -406,6 +502,26 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         } else {
             LOG.warn("node {} channels stopped, but a listener or a call did not end within {} ms", nodeId,
                     STOP_WAIT_MS);
+        }
+    }
+
+    /** Waits, until the deadline, for every subscription and peer queue to hand on what it holds. */
+    private void drain(long deadline) {
+        List<LocalSubscription> subscriptions = List.copyOf(registry.all());
+        List<PeerQueue> peerQueues = List.copyOf(queues.values());
+        while (true) {
+            long holding = subscriptions.stream().filter(s -> !s.drainedForStop()).count();
+            long sending = peerQueues.stream().filter(q -> !q.idle()).count();
+            if (holding == 0 && sending == 0) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                LOG.warn("node {}: channels stopping: after {} ms, {} subscriptions still held messages (slow"
+                        + " listeners) and {} nodes had not taken theirs; what is left is dropped", nodeId,
+                        STOP_WAIT_MS, holding, sending);
+                return;
+            }
+            LockSupport.parkNanos(DRAIN_STEP_NANOS);
         }
     }
 }

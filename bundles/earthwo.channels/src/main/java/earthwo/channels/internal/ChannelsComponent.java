@@ -37,6 +37,11 @@ import java.util.function.LongSupplier;
  * which ends every subscription (UNAVAILABLE; subscribers resume with their position) and starts
  * as a new publisher. Node-to-node links are optional: a single node has none.
  *
+ * <p>Not marked {@link PeerHandler#INLINE}: the property would cover both message types of this
+ * service, and a replay question ({@value PeerMessages#CONTROL}) walks a channel's window. A
+ * forwarded batch ({@value PeerMessages#MESSAGES}) may also evict across every window when the
+ * node's bound is passed, and waits for window locks that a replay holds while it reads.
+ *
  * <p>Settings: {@link ChannelsSettings} (PID {@value ChannelsSettings#PID}).
  */
 @Component(service = {Channels.class, StatusSource.class, PeerHandler.class},

@@ -22,9 +22,19 @@ final class ChannelsSettings {
     static final String RETAIN_MS = "earthwo.channels.retain.ms";
     static final String RETAIN_MS_DEFAULT = "10000";
 
+    /**
+     * Bytes the windows of all channels on this node keep together, at most; beyond, the node's
+     * oldest messages are evicted first, whatever their channel (counted: the "evicted" status).
+     * A message counts as its payload and channel name plus a fixed
+     * {@value RetentionWindow#MESSAGE_OVERHEAD} bytes. The bound holds however many channels
+     * there are, which the per-channel count and age do not.
+     */
+    static final String WINDOW_MAX_BYTES = "earthwo.channels.window.max.bytes";
+    static final String WINDOW_MAX_BYTES_DEFAULT = "67108864";
+
     /** A subscription's buffer in messages when its request does not say. */
     static final String BUFFER = "earthwo.channels.buffer";
-    static final String BUFFER_DEFAULT = "1024";
+    static final String BUFFER_DEFAULT = "10000";
 
     /** How long a node waits for another node to take forwarded messages or answer a question (ms). */
     static final String PEER_TIMEOUT = "earthwo.channels.peer.timeout.ms";
@@ -53,6 +63,7 @@ final class ChannelsSettings {
 
     final int retainCount;
     final long retainMs;
+    final long windowMaxBytes;
     final int bufferSize;
     final long peerTimeoutMs;
     final long interestRefreshMs;
@@ -61,10 +72,12 @@ final class ChannelsSettings {
     final int peerQueue;
     final int maxMessageBytes;
 
-    ChannelsSettings(int retainCount, long retainMs, int bufferSize, long peerTimeoutMs, long interestRefreshMs,
-                     long interestExpireMs, int deliveryThreads, int peerQueue, int maxMessageBytes) {
+    ChannelsSettings(int retainCount, long retainMs, long windowMaxBytes, int bufferSize, long peerTimeoutMs,
+                     long interestRefreshMs, long interestExpireMs, int deliveryThreads, int peerQueue,
+                     int maxMessageBytes) {
         this.retainCount = retainCount;
         this.retainMs = retainMs;
+        this.windowMaxBytes = windowMaxBytes;
         this.bufferSize = bufferSize;
         this.peerTimeoutMs = peerTimeoutMs;
         this.interestRefreshMs = interestRefreshMs;
@@ -90,6 +103,7 @@ final class ChannelsSettings {
         return new ChannelsSettings(
                 NodeProperties.getInt(RETAIN_COUNT, c, f, RETAIN_COUNT_DEFAULT, 0, 10_000_000),
                 NodeProperties.getLong(RETAIN_MS, c, f, RETAIN_MS_DEFAULT, 0, 86_400_000),
+                NodeProperties.getLong(WINDOW_MAX_BYTES, c, f, WINDOW_MAX_BYTES_DEFAULT, 0, 1L << 40),
                 NodeProperties.getInt(BUFFER, c, f, BUFFER_DEFAULT, 1, 1_000_000),
                 NodeProperties.getLong(PEER_TIMEOUT, c, f, PEER_TIMEOUT_DEFAULT, 10, 600_000),
                 refresh, expire,
@@ -98,27 +112,34 @@ final class ChannelsSettings {
                 NodeProperties.maxValueBytes(c, f));
     }
 
-    /** A copy with other window bounds (tests). */
+    /** A copy with other window bounds per channel (tests). */
     ChannelsSettings withRetention(int count, long ms) {
-        return new ChannelsSettings(count, ms, bufferSize, peerTimeoutMs, interestRefreshMs, interestExpireMs,
-                deliveryThreads, peerQueue, maxMessageBytes);
+        return new ChannelsSettings(count, ms, windowMaxBytes, bufferSize, peerTimeoutMs, interestRefreshMs,
+                interestExpireMs, deliveryThreads, peerQueue, maxMessageBytes);
+    }
+
+    /** A copy with another bound on all windows together (tests). */
+    ChannelsSettings withWindowMaxBytes(long bytes) {
+        return new ChannelsSettings(retainCount, retainMs, bytes, bufferSize, peerTimeoutMs, interestRefreshMs,
+                interestExpireMs, deliveryThreads, peerQueue, maxMessageBytes);
     }
 
     /** A copy with another default buffer (tests). */
     ChannelsSettings withBuffer(int messages) {
-        return new ChannelsSettings(retainCount, retainMs, messages, peerTimeoutMs, interestRefreshMs, interestExpireMs,
-                deliveryThreads, peerQueue, maxMessageBytes);
+        return new ChannelsSettings(retainCount, retainMs, windowMaxBytes, messages, peerTimeoutMs, interestRefreshMs,
+                interestExpireMs, deliveryThreads, peerQueue, maxMessageBytes);
     }
 
     /** A copy with another message limit (tests). */
     ChannelsSettings withMaxMessageBytes(int bytes) {
-        return new ChannelsSettings(retainCount, retainMs, bufferSize, peerTimeoutMs, interestRefreshMs,
+        return new ChannelsSettings(retainCount, retainMs, windowMaxBytes, bufferSize, peerTimeoutMs, interestRefreshMs,
                 interestExpireMs, deliveryThreads, peerQueue, bytes);
     }
 
     @Override
     public String toString() {
-        return "window " + retainCount + " messages / " + retainMs + " ms, buffer " + bufferSize + ", peer timeout "
+        return "window " + retainCount + " messages / " + retainMs + " ms per channel, " + windowMaxBytes
+                + " bytes in all, buffer " + bufferSize + ", peer timeout "
                 + peerTimeoutMs + " ms, interest refresh " + interestRefreshMs + " ms / expiry " + interestExpireMs + " ms, " + deliveryThreads
                 + " delivery threads, message limit " + maxMessageBytes + " bytes";
     }

@@ -250,6 +250,19 @@ final class LocalSubscription implements Subscription, Runnable {
         }
     }
 
+    /**
+     * For a stop: true when this subscription has nothing it could hand its listener now: what
+     * it held is delivered and no turn runs, or it ended, or it is paused or waits for its replay
+     * (neither would deliver before the stop ends it, so a stop does not wait for them).
+     */
+    boolean drainedForStop() {
+        if (state.get() != OPEN || paused || awaitingReplay) {
+            return true;
+        }
+        ArrayDeque<Object> r = replay;
+        return buffer.isEmpty() && (r == null || r.isEmpty()) && !scheduled.get();
+    }
+
     private boolean hasWork() {
         if (state.get() != OPEN) {
             return !closeNotified;

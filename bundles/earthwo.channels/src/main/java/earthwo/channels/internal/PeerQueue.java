@@ -82,6 +82,11 @@ final class PeerQueue {
         return size.get();
     }
 
+    /** Nothing queued and no batch waiting for the node's answer. */
+    boolean idle() {
+        return size.get() == 0 && !sending.get();
+    }
+
     /** Fails what is queued; a batch in flight still completes. */
     void close() {
         closed = true;
