@@ -32,7 +32,8 @@ public interface Channels {
     int MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
 
     /**
-     * Publishes a message on this node: it gets this node's publisher id and the next sequence of
+     * Publishes a message on this node: it gets one of this node's publisher ids (a node draws a new
+     * one when it starts, and for a channel it had forgotten as idle) and the next sequence of
      * that publisher on the channel, reaches this node's matching subscribers and goes to every
      * other node with a matching subscription. Completes once those nodes answered (or failed to
      * within the node's peer timeout): the result says how many took it.

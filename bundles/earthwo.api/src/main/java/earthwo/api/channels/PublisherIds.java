@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 /**
  * Publisher ids: {@code <nodeId>-<16 hex digits>}, the node that publishes and a part drawn at
  * random when its channels component starts. A restarted node is a new publisher whose sequences
- * start again at 1, and a subscriber never mistakes them for the old ones.
+ * start again at 1, and a subscriber never mistakes them for the old ones. A node also draws a new
+ * one for a channel it forgot as idle, since that channel's sequences start again too.
  */
 public final class PublisherIds {
 

@@ -7,6 +7,9 @@ import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.channels.ChannelListener;
+import earthwo.api.channels.PublishResult;
+import earthwo.api.channels.SubscribeRequest;
 import earthwo.api.indexes.IndexPage;
 import earthwo.api.indexes.IndexQuery;
 
@@ -64,6 +67,31 @@ public interface KvClient extends AutoCloseable {
     }
 
     /** The node's status as name/value pairs (node id, segments, store size, ...). */
+    /**
+     * Publishes {@code message} on {@code channel} through the client's home node (any node will
+     * do: the message reaches every matching subscriber of the cluster). A publish whose answer was
+     * lost is sent again, so a subscriber may then receive it twice under two sequences.
+     */
+    CompletableFuture<PublishResult> publishAsync(String channel, byte[] message);
+
+    default PublishResult publish(String channel, byte[] message) {
+        return earthwo.api.Futures.join(publishAsync(channel, message));
+    }
+
+    /**
+     * Subscribes on the client's home node (then, after a failure, another node); take messages
+     * with {@link ChannelSubscription#next}. The subscription's own connection is opened at once;
+     * {@link ChannelSubscription#ready()} completes when the node took it.
+     */
+    ChannelSubscription subscribe(SubscribeRequest request);
+
+    /**
+     * As {@link #subscribe(SubscribeRequest)}, delivering to {@code listener} on a thread of the
+     * subscription's own, one call at a time: messages, gaps, then {@code onClosed} once (null
+     * when closed by {@link ChannelSubscription#close()}).
+     */
+    ChannelSubscription subscribe(SubscribeRequest request, ChannelListener listener);
+
     CompletableFuture<Map<String, String>> statusAsync();
 
     default Optional<Record> get(byte[] key) {

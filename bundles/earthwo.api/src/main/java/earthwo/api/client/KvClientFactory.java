@@ -20,15 +20,22 @@ public interface KvClientFactory {
         private final Duration requestTimeout;
         private final int maxInFlightPerConnection;
         private final Path tlsCa;
+        private final Duration failoverTimeout;
 
         private Config(List<String> seeds, String secret, String adminSecret, Duration requestTimeout,
                        int maxInFlightPerConnection, Path tlsCa) {
+            this(seeds, secret, adminSecret, requestTimeout, maxInFlightPerConnection, tlsCa, Duration.ofSeconds(30));
+        }
+
+        private Config(List<String> seeds, String secret, String adminSecret, Duration requestTimeout,
+                       int maxInFlightPerConnection, Path tlsCa, Duration failoverTimeout) {
             this.seeds = List.copyOf(seeds);
             this.secret = secret;
             this.adminSecret = adminSecret;
             this.requestTimeout = requestTimeout;
             this.maxInFlightPerConnection = maxInFlightPerConnection;
             this.tlsCa = tlsCa;
+            this.failoverTimeout = failoverTimeout;
         }
 
         public static Config seeds(String... seeds) {
@@ -36,19 +43,19 @@ public interface KvClientFactory {
         }
 
         public Config withSecret(String s) {
-            return new Config(seeds, s, adminSecret, requestTimeout, maxInFlightPerConnection, tlsCa);
+            return new Config(seeds, s, adminSecret, requestTimeout, maxInFlightPerConnection, tlsCa, failoverTimeout);
         }
 
         public Config withAdminSecret(String s) {
-            return new Config(seeds, secret, s, requestTimeout, maxInFlightPerConnection, tlsCa);
+            return new Config(seeds, secret, s, requestTimeout, maxInFlightPerConnection, tlsCa, failoverTimeout);
         }
 
         public Config withRequestTimeout(Duration d) {
-            return new Config(seeds, secret, adminSecret, d, maxInFlightPerConnection, tlsCa);
+            return new Config(seeds, secret, adminSecret, d, maxInFlightPerConnection, tlsCa, failoverTimeout);
         }
 
         public Config withMaxInFlight(int n) {
-            return new Config(seeds, secret, adminSecret, requestTimeout, n, tlsCa);
+            return new Config(seeds, secret, adminSecret, requestTimeout, n, tlsCa, failoverTimeout);
         }
 
         /**
@@ -56,7 +63,22 @@ public interface KvClientFactory {
          * checking that each node's certificate names the address it is reached at.
          */
         public Config withTls(Path caPemFile) {
-            return new Config(seeds, secret, adminSecret, requestTimeout, maxInFlightPerConnection, caPemFile);
+            return new Config(seeds, secret, adminSecret, requestTimeout, maxInFlightPerConnection, caPemFile, failoverTimeout);
+        }
+
+        /**
+         * How long a channel subscription whose node failed keeps trying the other nodes before it
+         * fails with UNAVAILABLE (default 30 s).
+         */
+        public Config withFailoverTimeout(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("failover timeout must be positive, was " + d);
+            }
+            return new Config(seeds, secret, adminSecret, requestTimeout, maxInFlightPerConnection, tlsCa, d);
+        }
+
+        public Duration failoverTimeout() {
+            return failoverTimeout;
         }
 
         public List<String> seeds() {

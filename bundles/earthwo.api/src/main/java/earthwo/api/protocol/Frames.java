@@ -18,6 +18,12 @@ public final class Frames {
     public static final int STATUS_OK = 0;
     /** Response status: key absent (GET) — not an error. */
     public static final int STATUS_NOT_FOUND = 1;
+    /** Pushed to a subscriber: a message of its subscription (see {@link PushFrames}). */
+    public static final int STATUS_MESSAGE = 2;
+    /** Pushed to a subscriber: messages it will not receive. */
+    public static final int STATUS_GAP = 3;
+    /** Pushed to a subscriber: its subscription ended; the last frame with that id. */
+    public static final int STATUS_ENDED = 4;
 
     /** Write-concern bytes in PUT and DEL. */
     public static final int CONCERN_DEFAULT = 0;

@@ -15,6 +15,12 @@ public enum Opcode {
     TTL(0x15),
     /** A query of a secondary index (earthwo.api.indexes): exact match or range, paged by a cursor. */
     QUERY(0x16),
+    /** Publish a message on a channel (earthwo.api.channels). */
+    PUBLISH(0x17),
+    /** Open a subscription; the node then pushes its messages under this request's id. */
+    SUBSCRIBE(0x18),
+    /** End a subscription opened on this connection. */
+    UNSUBSCRIBE(0x19),
     STATUS(0x20),
     MAP(0x21),
     EXEC(0x30),

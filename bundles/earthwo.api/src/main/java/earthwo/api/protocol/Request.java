@@ -5,6 +5,7 @@ import earthwo.api.Expiry;
 import earthwo.api.Limits;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.channels.SubscribeRequest;
 import earthwo.api.indexes.IndexQuery;
 
 import java.nio.ByteBuffer;
@@ -41,7 +42,8 @@ public final class Request {
     private final byte[] startAfter;
     private final int role;
     private final String text;
-    private final IndexQuery query;
+    /** The structured body of QUERY (an IndexQuery) and SUBSCRIBE (a SubscribeRequest). */
+    private final Object detail;
 
     private Request(Opcode opcode, int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern,
                     int limit, byte[] startAfter, int role, String text) {
@@ -49,7 +51,7 @@ public final class Request {
     }
 
     private Request(Opcode opcode, int id, byte[] key, byte[] value, long expiresAt, WriteConcern concern,
-                    int limit, byte[] startAfter, int role, String text, IndexQuery query) {
+                    int limit, byte[] startAfter, int role, String text, Object detail) {
         this.opcode = opcode;
         this.id = id;
         this.key = key;
@@ -60,7 +62,7 @@ public final class Request {
         this.startAfter = startAfter;
         this.role = role;
         this.text = text;
-        this.query = query;
+        this.detail = detail;
     }
 
     public static Request ping(int id) {
@@ -115,6 +117,21 @@ public final class Request {
         return new Request(Opcode.QUERY, id, null, null, 0, null, query.limit(), null, 0, null, query);
     }
 
+    /** Publish {@code message} on {@code channel}; the name is checked where it is served. */
+    public static Request publish(int id, String channel, byte[] message) {
+        return new Request(Opcode.PUBLISH, id, null, message, 0, null, 0, null, 0, channel);
+    }
+
+    /** Open a subscription; the node pushes what it delivers under {@code id} (see {@link PushFrames}). */
+    public static Request subscribe(int id, SubscribeRequest subscription) {
+        return new Request(Opcode.SUBSCRIBE, id, null, null, 0, null, 0, null, 0, null, subscription);
+    }
+
+    /** End the subscription opened on this connection by the SUBSCRIBE request with id {@code subscription}. */
+    public static Request unsubscribe(int id, int subscription) {
+        return new Request(Opcode.UNSUBSCRIBE, id, null, null, 0, null, subscription, null, 0, null);
+    }
+
     public static Request exec(int id, String commandLine) {
         return new Request(Opcode.EXEC, id, null, null, 0, null, 0, null, 0, commandLine);
     }
@@ -126,7 +143,7 @@ public final class Request {
 
     /** The same request under another id (links renumber requests per connection). */
     public Request withId(int newId) {
-        return new Request(opcode, newId, key, value, expiresAt, concern, limit, startAfter, role, text, query);
+        return new Request(opcode, newId, key, value, expiresAt, concern, limit, startAfter, role, text, detail);
     }
 
     private static Request simple(Opcode op, int id) {
@@ -146,7 +163,7 @@ public final class Request {
         return key;
     }
 
-    /** The value (PUT) or the payload (PEER). */
+    /** The value (PUT), the message (PUBLISH) or the payload (PEER). */
     public byte[] value() {
         return value;
     }
@@ -177,14 +194,24 @@ public final class Request {
         return role;
     }
 
-    /** The secret (AUTH) or the command line (EXEC). */
+    /** The secret (AUTH), the command line (EXEC) or the channel (PUBLISH). */
     public String text() {
         return text;
     }
 
     /** The index query (QUERY), else null. */
     public IndexQuery query() {
-        return query;
+        return detail instanceof IndexQuery q ? q : null;
+    }
+
+    /** What to subscribe to (SUBSCRIBE), else null. */
+    public SubscribeRequest subscription() {
+        return detail instanceof SubscribeRequest s ? s : null;
+    }
+
+    /** UNSUBSCRIBE: the id of the SUBSCRIBE request whose subscription ends. */
+    public int subscriptionId() {
+        return limit;
     }
 
     /** The whole frame, length prefix included. */
@@ -219,7 +246,16 @@ public final class Request {
                 }
                 break;
             case QUERY:
-                QueryCodec.writeQuery(w, query);
+                QueryCodec.writeQuery(w, query());
+                break;
+            case PUBLISH:
+                w.string(text).bytes(value);
+                break;
+            case SUBSCRIBE:
+                ChannelCodec.writeSubscribe(w, subscription());
+                break;
+            case UNSUBSCRIBE:
+                w.i32(limit);
                 break;
             case EXEC:
                 w.string(text);
@@ -242,6 +278,7 @@ public final class Request {
             case DEL -> frame + 1 + 4 + key.length;
             case EXPIRE -> frame + 1 + 1 + 8 + 4 + key.length;
             case TTL -> frame + 4 + key.length;
+            case PUBLISH -> frame + 4 + 3 * text.length() + 4 + value.length;
             default -> frame + 16 + len(key) + len(value) + len(startAfter);
         };
     }
@@ -323,6 +360,17 @@ public final class Request {
             }
             case QUERY:
                 req = query(id, QueryCodec.readQuery(r));
+                break;
+            case PUBLISH: {
+                String channel = r.string(ChannelCodec.MAX_NAME_BYTES, "channel");
+                req = publish(id, channel, r.bytes(limits.maxValueBytes(), "message"));
+                break;
+            }
+            case SUBSCRIBE:
+                req = subscribe(id, ChannelCodec.readSubscribe(r));
+                break;
+            case UNSUBSCRIBE:
+                req = unsubscribe(id, r.i32());
                 break;
             case EXEC:
                 req = exec(id, r.string(MAX_TEXT, "command"));

@@ -7,6 +7,7 @@ import earthwo.api.Limits;
 import earthwo.api.Record;
 import earthwo.api.ScanPage;
 import earthwo.api.Version;
+import earthwo.api.channels.PublishResult;
 import earthwo.api.cluster.NodeInfo;
 import earthwo.api.cluster.SegmentMap;
 import earthwo.api.indexes.IndexPage;
@@ -79,6 +80,16 @@ public final class Response {
     /** Answer to QUERY: a page of index rows; the node keeps it within one frame ({@link #queryAnswerBytes}). */
     public static Response queryPage(int id, IndexPage page) {
         return new Response(Frames.STATUS_OK, id, page, -1);
+    }
+
+    /** Answer to PUBLISH. */
+    public static Response published(int id, PublishResult result) {
+        return new Response(Frames.STATUS_OK, id, result, -1);
+    }
+
+    /** Answer to SUBSCRIBE once the subscription is ready: the node's subscription id and clock. */
+    public static Response subscribed(int id, Subscribed subscribed) {
+        return new Response(Frames.STATUS_OK, id, subscribed, -1);
     }
 
     public static Response status(int id, Map<String, String> status) {
@@ -180,6 +191,24 @@ public final class Response {
         return ((PeerPayload) body).bytes;
     }
 
+    public PublishResult publishResult() {
+        return (PublishResult) body;
+    }
+
+    public Subscribed subscribed() {
+        return (Subscribed) body;
+    }
+
+    /**
+     * The answer to SUBSCRIBE.
+     *
+     * @param subscriptionId the subscription's id on the node (for its logs and {@code channel:list})
+     * @param nodeTimeMillis the node's clock when the subscription became ready: a subscriber that
+     *        fails over replays streams it has not seen yet from this time on
+     */
+    public record Subscribed(long subscriptionId, long nodeTimeMillis) {
+    }
+
     // ---- encoding ----
 
     /** The whole frame, length prefix included. */
@@ -222,6 +251,10 @@ public final class Response {
             w.bytes(p.bytes);
         } else if (body instanceof ExecResult x) {
             w.u8(x.ok() ? 1 : 0).string(x.output());
+        } else if (body instanceof PublishResult p) {
+            ChannelCodec.writePublished(w, p);
+        } else if (body instanceof Subscribed x) {
+            w.i64(x.subscriptionId()).i64(x.nodeTimeMillis());
         }
         return w.finish();
     }
@@ -347,6 +380,12 @@ public final class Response {
                 boolean ok = r.u8() != 0;
                 return exec(id, ok, r.string(MAX_TEXT, "output"));
             }
+            case PUBLISH:
+                return published(id, ChannelCodec.readPublished(r));
+            case SUBSCRIBE:
+                return subscribed(id, new Subscribed(r.i64(), r.i64()));
+            case UNSUBSCRIBE:
+                return deleted(id, r.u8() != 0);
             default:
                 return ok(id);
         }

@@ -13,6 +13,8 @@ import earthwo.api.ScanPage;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.channels.ChannelNames;
+import earthwo.api.channels.PublishResult;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.client.CommandFailedException;
@@ -78,6 +80,14 @@ public final class EarthwoCli {
             "                             whole index). --limit: rows per page (default 100, max 10000). When more",
             "                             rows remain, the last line, on stderr, is '# next: --after CURSOR': pass it",
             "                             to read the next page; --all reads every page",
+            "  publish CHANNEL MESSAGE    publish MESSAGE ('-': read it from stdin); prints how many nodes took it",
+            "  " + SubscribeArgs.USAGE,
+            "                             print CHANNEL<TAB>MESSAGE per message (--with-ids adds the publisher and its",
+            "                             sequence before the message) until Ctrl-C; --pattern: channels matching P",
+            "                             ('*' one dot-separated part, '**' any). --count: exit 0 once N arrived;",
+            "                             --timeout: stop after SECONDS (exit 1 if --count was not reached). stderr",
+            "                             says '# subscribed on NODE' once publishes reach it, and reports gaps.",
+            "                             Global options go before 'subscribe' (its --timeout is its own)",
             "  ping                       prints PONG when the node answers",
             "  status                     the node's status, one 'name: value' per line",
             "  exec 'CMD'                 run a shell command on the node (admin secret); exit 2 if it failed",
@@ -138,12 +148,14 @@ public final class EarthwoCli {
 
     int execute(String[] argv) {
         try {
-            List<String> args = parseGlobal(new ArrayList<>(Arrays.asList(argv)));
+            List<String> args = parseGlobal(new ArrayList<>(Arrays.asList(argv)), true);
             if (args.isEmpty()) {
                 throw new UsageException("no command given");
             }
             String command = args.remove(0);
-            if (!command.equals("bench")) {
+            // bench has options of its own among the global ones; subscribe's --timeout (seconds)
+            // is not the global one (ms), so its global options go before it
+            if (!command.equals("bench") && !command.equals("subscribe")) {
                 args = parseGlobal(args);
             }
             return dispatch(command, args);
@@ -162,11 +174,20 @@ public final class EarthwoCli {
         }
     }
 
-    /** Takes the global options out of {@code args} (up to the first non-option); returns the rest. */
+    /** Takes the global options out of {@code args}; returns the rest. */
     private List<String> parseGlobal(List<String> args) {
+        return parseGlobal(args, false);
+    }
+
+    /** As {@link #parseGlobal(List)}; with {@code untilCommand} only those before the first non-option. */
+    private List<String> parseGlobal(List<String> args, boolean untilCommand) {
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
+            if (untilCommand && !a.startsWith("-")) {
+                rest.addAll(args.subList(i, args.size()));
+                break;
+            }
             switch (a) {
                 case "-s":
                 case "--seeds":
@@ -216,6 +237,10 @@ public final class EarthwoCli {
                 return ttl(args);
             case "persist":
                 return persist(args);
+            case "publish":
+                return publish(args);
+            case "subscribe":
+                return subscribe(args);
             case "ping":
                 return ping(args);
             case "status":
@@ -341,6 +366,44 @@ public final class EarthwoCli {
             new QueryPrinter(out, err).print(c, query);
         }
         return OK;
+    }
+
+    /** publish CHANNEL MESSAGE: prints the nodes that took it; a node that did not is reported on stderr. */
+    private int publish(List<String> args) {
+        exactly(args, 2, "publish CHANNEL MESSAGE");
+        byte[] message = "-".equals(args.get(1)) ? readStdin() : args.get(1).getBytes(StandardCharsets.UTF_8);
+        try {
+            ChannelNames.checkName(args.get(0));
+        } catch (EarthwoException e) {
+            throw new UsageException(String.valueOf(e.getMessage()));
+        }
+        try (KvClient c = connect(false)) {
+            PublishResult r = c.publish(args.get(0), message);
+            out.println(r.nodes());
+            if (r.failedNodes() > 0) {
+                err.println("# " + r.failedNodes() + " node(s) with subscribers did not take it");
+            }
+        }
+        return OK;
+    }
+
+    private byte[] readStdin() {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "cannot read stdin: " + e.getMessage());
+        }
+    }
+
+    /** subscribe CHANNEL... ({@link SubscribeArgs}, {@link SubscriptionPrinter}). */
+    private int subscribe(List<String> args) {
+        SubscribeArgs sub = SubscribeArgs.parse(args);
+        try (KvClient c = connect(false)) {
+            return new SubscriptionPrinter(out, err, sub).run(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OK;
+        }
     }
 
     /**

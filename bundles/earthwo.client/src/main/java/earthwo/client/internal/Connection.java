@@ -5,6 +5,7 @@ import earthwo.api.ErrorCode;
 import earthwo.api.protocol.Addresses;
 import earthwo.api.protocol.Frames;
 import earthwo.api.protocol.Opcode;
+import earthwo.api.protocol.PushFrames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
 
@@ -48,6 +49,8 @@ import java.util.function.IntFunction;
  *       BUSY, which the routing layer retries after a backoff.</li>
  *   <li>Timeouts are checked by {@link #expire(long)}, called by the owning client's single
  *       scheduler; an expired request fails with UNAVAILABLE and a late answer is dropped.</li>
+ *   <li>Frames the node pushes for a subscription ({@link #subscribe}) go to its receiver on the
+ *       reader thread.</li>
  *   <li>When the socket fails, or the node sends a frame outside 5 bytes..16 MiB, the connection
  *       is dead: every pending request fails with UNAVAILABLE and later sends fail at once.</li>
  * </ul>
@@ -71,6 +74,8 @@ public final class Connection implements AutoCloseable {
     private final Consumer<Connection> onDeath;
 
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
+    /** Receivers of pushed frames, by the id of the SUBSCRIBE request that opened them. */
+    private final ConcurrentHashMap<Integer, Consumer<Object>> pushes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final AtomicBoolean dead = new AtomicBoolean();
@@ -203,6 +208,27 @@ public final class Connection implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Sends a SUBSCRIBE; what the node pushes under its id ({@link PushFrames}: messages, gaps,
+     * the end) goes to {@code receiver} on the reader thread, from before the answer on. The
+     * receiver may block, which holds the reader, and with it the whole connection: a
+     * subscription's connection should carry nothing else.
+     */
+    public CompletableFuture<Response> subscribe(IntFunction<Request> build, Consumer<Object> receiver) {
+        int[] idSent = {-1};
+        CompletableFuture<Response> f = send(id -> {
+            pushes.put(id, receiver);
+            idSent[0] = id;
+            return build.apply(id);
+        }, false);
+        f.whenComplete((r, e) -> {
+            if (e != null && idSent[0] >= 0) {
+                pushes.remove(idSent[0]);
+            }
+        });
+        return f;
+    }
+
     private boolean acquire(boolean mayBlock) {
         if (inFlight.tryAcquire()) {
             return true;
@@ -248,6 +274,12 @@ public final class Connection implements AutoCloseable {
                 byte[] body = new byte[len];
                 in.readFully(body);
                 int id = (body[1] & 0xff) << 24 | (body[2] & 0xff) << 16 | (body[3] & 0xff) << 8 | (body[4] & 0xff);
+                if (PushFrames.isPush(body[0] & 0xff)) {
+                    if (!deliverPush(id, body)) {
+                        return;
+                    }
+                    continue;
+                }
                 Pending p = pending.remove(id);
                 if (p == null) {
                     continue; // timed out already, or an id we never sent
@@ -265,6 +297,30 @@ public final class Connection implements AutoCloseable {
             reason = "connection to " + address + " failed: " + e;
         }
         fail(reason);
+    }
+
+    /** False when the frame was malformed and the connection failed. */
+    private boolean deliverPush(int id, byte[] body) {
+        Consumer<Object> receiver = pushes.get(id);
+        if (receiver == null) {
+            return true; // a subscription this side has given up
+        }
+        Object item;
+        try {
+            item = PushFrames.decode(ByteBuffer.wrap(body));
+        } catch (EarthwoException e) {
+            fail("protocol error: malformed pushed frame from " + address + ": " + e.getMessage());
+            return false;
+        }
+        if (item instanceof PushFrames.Ended) {
+            pushes.remove(id);
+        }
+        try {
+            receiver.accept(item);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "receiver of subscription " + id + " on " + address + " failed", e);
+        }
+        return true;
     }
 
     private void complete(Pending p, byte[] body) {

@@ -11,6 +11,11 @@ import earthwo.api.Segments;
 import earthwo.api.Version;
 import earthwo.api.WriteConcern;
 import earthwo.api.WriteOptions;
+import earthwo.api.channels.ChannelListener;
+import earthwo.api.channels.ChannelNames;
+import earthwo.api.channels.PublishResult;
+import earthwo.api.channels.SubscribeRequest;
+import earthwo.api.client.ChannelSubscription;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.api.cluster.NodeInfo;
@@ -38,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -106,6 +112,7 @@ public final class RoutingKvClient implements KvClient {
     private final Set<Socket> connecting = ConcurrentHashMap.newKeySet();
     private final Set<Thread> connectThreads = ConcurrentHashMap.newKeySet();
     private final Set<Call<?>> backingOff = ConcurrentHashMap.newKeySet();
+    private final Set<ClientSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicReference<CompletableFuture<SegmentMap>> refreshing = new AtomicReference<>();
 
     private volatile SegmentMap map;
@@ -279,6 +286,64 @@ public final class RoutingKvClient implements KvClient {
         return call(null, id -> Request.query(id, query), Response::indexPage, true);
     }
 
+    /** Sent to the home node first, then the other known nodes, like a read. */
+    @Override
+    public CompletableFuture<PublishResult> publishAsync(String channel, byte[] message) {
+        ChannelNames.checkName(channel);
+        if (message == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "message must not be null");
+        }
+        return call(null, id -> Request.publish(id, channel, message), Response::publishResult, true);
+    }
+
+    @Override
+    public ChannelSubscription subscribe(SubscribeRequest request) {
+        return startSubscription(request, null);
+    }
+
+    @Override
+    public ChannelSubscription subscribe(SubscribeRequest request, ChannelListener listener) {
+        if (listener == null) {
+            throw new EarthwoException(ErrorCode.BAD_REQUEST, "listener must not be null");
+        }
+        return startSubscription(request, listener);
+    }
+
+    private ChannelSubscription startSubscription(SubscribeRequest request, ChannelListener listener) {
+        if (closed) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "client closed");
+        }
+        ClientSubscription s = new ClientSubscription(subscriptionNodes, request, listener, tag, timeoutMillis,
+                config.failoverTimeout().toMillis(), subscriptions::remove);
+        subscriptions.add(s);
+        s.start();
+        return s;
+    }
+
+    /** Where subscriptions connect: the client's route (home first), each on a connection of its own. */
+    private final ClientSubscription.Nodes subscriptionNodes = new ClientSubscription.Nodes() {
+        @Override
+        public List<String> candidates() {
+            return List.of(anyRoute);
+        }
+
+        @Override
+        public Connection open(String address, Consumer<Connection> onDeath) {
+            if (closed) {
+                throw new EarthwoException(ErrorCode.UNAVAILABLE, "client closed");
+            }
+            Connection conn = Connection.open(new Socket(), address, tls, tag + "-sub", timeoutMillis,
+                    config.maxInFlightPerConnection(), onDeath);
+            try {
+                authenticate(conn);
+            } catch (RuntimeException e) {
+                conn.close();
+                throw e;
+            }
+            return conn;
+        }
+    };
+
     @Override
     public CompletableFuture<Map<String, String>> statusAsync() {
         return call(null, Request::status, Response::statusMap, true);
@@ -388,6 +453,9 @@ public final class RoutingKvClient implements KvClient {
             return;
         }
         closed = true;
+        for (ClientSubscription sub : List.copyOf(subscriptions)) {
+            sub.close();
+        }
         scheduler.shutdownNow();
         for (Socket s : connecting) {
             Connection.closeQuietly(s);

@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A client connection with nothing in flight that sent nothing for the idle timeout is closed,
  * so that forgotten connections cannot use up the connection limit; clients
- * reconnect on their next request. Connections of other nodes (peer role) are kept.
+ * reconnect on their next request. Connections of other nodes (peer role) and connections with an
+ * open subscription are kept. A connection's subscriptions end when it closes
+ * ({@link ConnectionSubscriptions}).
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -67,7 +69,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (!closing && inFlight == 0 && !session.isPeer()) {
+            if (!closing && inFlight == 0 && !session.isPeer() && !session.subscriptions().any()) {
                 stats.idleClosed.increment();
                 LOG.debug("closing {}: idle", session.remote);
                 closing = true;
@@ -81,6 +83,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        session.attach(new ConnectionSubscriptions(ctx.channel(), session.remote + "#" + ctx.channel().id().asShortText(),
+                stats));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.subscriptions().closeAll();
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -205,6 +215,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!closing) {
             updateFlow();
         }
+        session.subscriptions().writabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -3,6 +3,7 @@ package earthwo.server.internal;
 import earthwo.api.Kv;
 import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.channels.Channels;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.indexes.Indexes;
@@ -23,6 +24,9 @@ interface NodeServices {
 
     /** The secondary indexes (QUERY), or null when the indexes bundle is not running. */
     Indexes indexes();
+
+    /** Publish/subscribe, or null when the channels bundle is not running. */
+    Channels channels();
 
     /** Every registered status source (the server's own may or may not be among them). */
     Collection<StatusSource> statusSources();

@@ -11,6 +11,7 @@ import earthwo.api.ScanPage;
 import earthwo.api.WriteOptions;
 import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.channels.Channels;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
 import earthwo.api.cluster.SegmentMap;
@@ -40,6 +41,10 @@ import java.util.function.Supplier;
  * maps every outcome to a response. It never throws and its stages never fail: a missing service
  * is UNAVAILABLE, a typed failure keeps its code, anything else is INTERNAL (and logged with the
  * request's context).
+ *
+ * <p>PUBLISH, SUBSCRIBE and UNSUBSCRIBE go to {@link Channels} (UNAVAILABLE while the channels
+ * bundle is not running); a subscription's frames are pushed by the connection's
+ * {@link ConnectionSubscriptions}.
  *
  * <p>Runs on the connection's I/O thread. Requests that may block (SCAN, QUERY, STATUS, EXEC, and
  * GET, PUT, DEL when {@code offloadData}) run on {@code blocking}; a full queue there is BUSY. A
@@ -134,6 +139,13 @@ final class RequestDispatcher {
                 return run(req, session, true, () -> done(scan(req)));
             case QUERY:
                 return run(req, session, true, () -> query(req));
+            case PUBLISH:
+                return run(req, session, false, () -> publish(req));
+            case SUBSCRIBE:
+                return run(req, session, false, () -> session.subscriptions().subscribe(channels(), req));
+            case UNSUBSCRIBE:
+                return run(req, session, false,
+                        () -> done(Response.deleted(id, session.subscriptions().unsubscribe(req.subscriptionId()))));
             case STATUS:
                 return run(req, session, true, () -> done(Response.status(id, status())));
             case MAP:
@@ -246,6 +258,10 @@ final class RequestDispatcher {
         return queries.run(req.query()).thenApply(page -> Response.queryPage(req.id(), page));
     }
 
+    private CompletionStage<Response> publish(Request req) {
+        return channels().publish(req.text(), req.value()).thenApply(r -> Response.published(req.id(), r));
+    }
+
     private Map<String, String> status() {
         Map<String, String> all = new TreeMap<>();
         boolean ownSeen = false;
@@ -346,6 +362,14 @@ final class RequestDispatcher {
         return indexes;
     }
 
+    private Channels channels() {
+        Channels channels = services.channels();
+        if (channels == null) {
+            throw new EarthwoException(ErrorCode.UNAVAILABLE, "channels are not running on this node");
+        }
+        return channels;
+    }
+
     private Kv kv() {
         Kv kv = services.kv();
         if (kv == null) {
@@ -436,6 +460,12 @@ final class RequestDispatcher {
         }
         if (req.query() != null) {
             return String.valueOf(req.query());
+        }
+        if (req.subscription() != null) {
+            return String.valueOf(req.subscription());
+        }
+        if (req.opcode() == earthwo.api.protocol.Opcode.PUBLISH) {
+            return "channel " + req.text();
         }
         return "key " + (req.key() == null ? "-" : Keys.printable(req.key()));
     }

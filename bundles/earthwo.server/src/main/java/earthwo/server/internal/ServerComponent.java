@@ -5,6 +5,7 @@ import earthwo.api.admin.AdminCommands;
 import earthwo.api.admin.StatusSource;
 import earthwo.api.cluster.ClusterView;
 import earthwo.api.cluster.PeerHandler;
+import earthwo.api.channels.Channels;
 import earthwo.api.indexes.Indexes;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -28,7 +29,7 @@ import java.util.function.UnaryOperator;
 /**
  * The server as a Declarative Services component (PID {@value ServerSettings#PID}, optional
  * configuration; keys in {@link ServerSettings}). Every service it routes to is a dynamic,
- * optional reference, so a bundle update of storage, replication, cluster, indexes or shell never
+ * optional reference, so a bundle update of storage, replication, cluster, indexes, channels or shell never
  * restarts the listener: requests meanwhile get UNAVAILABLE. A configuration change restarts it.
  * It registers the server's counters as the "server" {@link StatusSource}.
  *
@@ -52,6 +53,10 @@ public final class ServerComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Indexes indexes;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Channels channels;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -159,6 +164,11 @@ public final class ServerComponent {
         @Override
         public Indexes indexes() {
             return indexes;
+        }
+
+        @Override
+        public Channels channels() {
+            return channels;
         }
 
         @Override

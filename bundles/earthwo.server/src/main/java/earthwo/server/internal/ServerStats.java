@@ -27,6 +27,12 @@ final class ServerStats implements StatusSource {
     final LongAdder idleClosed = new LongAdder();
     /** PEER frames refused because the connection lacked the peer role. */
     final LongAdder peerRefused = new LongAdder();
+    /** Subscriptions opened by clients (SUBSCRIBE). */
+    final LongAdder subscriptionsOpened = new LongAdder();
+    /** Channel messages pushed to subscribers. */
+    final LongAdder messagesPushed = new LongAdder();
+    /** Flushes of pushed frames (one per burst). */
+    final LongAdder pushesFlushed = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     volatile String endpoint = "";
 
@@ -64,6 +70,9 @@ final class ServerStats implements StatusSource {
         m.put("peer.unhandled", peerUnhandled.sum());
         m.put("peer.refused", peerRefused.sum());
         m.put("connections.idle.closed", idleClosed.sum());
+        m.put("subscriptions.opened", subscriptionsOpened.sum());
+        m.put("messages.pushed", messagesPushed.sum());
+        m.put("pushes.flushed", pushesFlushed.sum());
         for (Map.Entry<ErrorCode, LongAdder> e : errors.entrySet()) {
             m.put("errors." + e.getKey().name(), e.getValue().sum());
         }

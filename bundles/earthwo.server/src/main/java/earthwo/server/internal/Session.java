@@ -13,6 +13,7 @@ final class Session {
     private boolean peer;
     private int authFailures;
     private boolean mustClose;
+    private ConnectionSubscriptions subscriptions;
 
     Session(String remote, boolean dataSecretRequired) {
         this.remote = remote;
@@ -58,5 +59,14 @@ final class Session {
 
     boolean mustClose() {
         return mustClose;
+    }
+
+    /** The connection's channel subscriptions (null before the connection is set up). */
+    ConnectionSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    void attach(ConnectionSubscriptions s) {
+        subscriptions = s;
     }
 }
