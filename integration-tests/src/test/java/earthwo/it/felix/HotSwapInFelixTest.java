@@ -11,6 +11,12 @@ import earthwo.api.indexes.Indexes;
 import earthwo.api.Record;
 import earthwo.api.WriteOptions;
 import earthwo.api.admin.StatusSource;
+import earthwo.api.channels.ChannelListener;
+import earthwo.api.channels.ChannelMessage;
+import earthwo.api.channels.Gap;
+import earthwo.api.channels.StreamKey;
+import earthwo.api.channels.SubscribeRequest;
+import earthwo.api.client.ChannelSubscription;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import org.junit.Test;
@@ -57,9 +63,11 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
  * installed. A client talks to the node over its socket, writing keys that live and keys that
  * expire at once (work for the reaper and for the hook), while the storage bundle (JE), the
  * server bundle (Netty), the ttl bundle (the reaper), the hooks bundle (the dispatcher), the
- * indexes bundle and an index extractor plug-in are updated in place, with two indexes defined: no operation fails after the client's retry, every write is readable
- * afterwards, the reaper and the hook's delivery run again after each update, each index answers
- * exactly the keys written (its entries caught up, not rebuilt), and the updated
+ * indexes bundle, an index extractor plug-in and the channels bundle are updated in place, with two
+ * indexes defined and a publisher and a subscriber on a channel: no operation fails after the
+ * client's retry, every write is readable afterwards, the reaper and the hook's delivery run again
+ * after each update, each index answers exactly the keys written (its entries caught up, not
+ * rebuilt), every acknowledged publish reaches the subscriber (which resumes by itself), and the updated
  * bundles' JE, Netty, reaper and hook threads are gone (the old revisions stopped everything
  * they started).
  */
@@ -128,6 +136,7 @@ public class HotSwapInFelixTest {
         Bundle exampleHook = installed("earthwo.example.hook");
         Bundle indexesBundle = installed("earthwo.indexes");
         Bundle exampleExtractor = installed("earthwo.example.extractor");
+        Bundle channels = installed("earthwo.channels");
         // Two indexes kept through every update: one on the key (built in), one on the value (the plug-in).
         Indexes indexes = service(Indexes.class);
         indexes.create("swapkey", "key:^swap:(\\d+)$", IndexType.LONG);
@@ -138,9 +147,13 @@ public class HotSwapInFelixTest {
                 .withRequestTimeout(Duration.ofSeconds(5)))) {
             ClientLoop loop = new ClientLoop(client);
             Thread t = new Thread(loop, "hot-swap-client-loop");
+            ChannelLoop channelLoop = new ChannelLoop(client);
+            Thread ct = new Thread(channelLoop, "hot-swap-channel-loop");
             t.start();
+            ct.start();
             try {
                 loop.awaitOps(300);
+                channelLoop.awaitReceived(300);
                 // Netty starts event loop threads lazily, so count threads once traffic flows.
                 baseline = threadCounts();
                 for (int round = 0; round < 3; round++) {
@@ -168,6 +181,11 @@ public class HotSwapInFelixTest {
                 update(exampleExtractor, Paths.get(System.getProperty("earthwo.example.extractor.jar")));
                 loop.awaitOps(loop.ops.get() + 300);
                 for (int round = 0; round < 2; round++) {
+                    update(channels);
+                    channelLoop.awaitReceived(channelLoop.received.size() + 300);
+                    loop.awaitOps(loop.ops.get() + 300);
+                }
+                for (int round = 0; round < 2; round++) {
                     update(exampleHook, Paths.get(System.getProperty("earthwo.example.hook.jar")));
                     awaitHookActive();
                     loop.awaitOps(loop.ops.get() + 300);
@@ -176,11 +194,16 @@ public class HotSwapInFelixTest {
                 awaitHookActive();
             } finally {
                 loop.running.set(false);
+                channelLoop.running.set(false);
                 t.join(60_000);
+                ct.join(60_000);
             }
             assertEquals("operations that failed even after retrying: " + loop.firstFailure, 0, loop.failures.get());
             System.out.println("hot swap: " + loop.ops.get() + " client operations, " + loop.retried.get()
-                    + " retried during 14 bundle updates");
+                    + " retried during 16 bundle updates");
+            // Every acknowledged publish reached the subscriber across the updates of the server
+            // (connections dropped) and of the channels bundle (its buffers drained, then resumed).
+            channelLoop.checkDelivered();
             writtenKeys = new java.util.TreeSet<>(loop.written.keySet());
             for (Map.Entry<String, String> e : loop.written.entrySet()) {
                 Optional<Record> r = client.get(Keys.utf8(e.getKey()));
@@ -366,6 +389,93 @@ public class HotSwapInFelixTest {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Publishes numbered messages on one channel, retrying retryable errors, and receives them
+     * through a subscription of the same client, which fails over by itself.
+     */
+    private static final class ChannelLoop implements Runnable, ChannelListener {
+        final KvClient client;
+        final ChannelSubscription subscription;
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        final Map<String, Integer> received = new ConcurrentHashMap<>();
+        final Map<StreamKey, Long> lastSequence = new ConcurrentHashMap<>();
+        final AtomicInteger outOfOrder = new AtomicInteger();
+        final AtomicInteger gaps = new AtomicInteger();
+        final AtomicInteger retried = new AtomicInteger();
+        volatile Throwable failure;
+
+        ChannelLoop(KvClient client) throws Exception {
+            this.client = client;
+            this.subscription = client.subscribe(SubscribeRequest.ofChannels("swap.events"), this);
+            subscription.ready().get(RETRY_FOR.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; running.get() && failure == null; i++) {
+                String message = "m" + i;
+                long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+                while (running.get()) {
+                    try {
+                        client.publish("swap.events", Keys.utf8(message));
+                        acknowledged.add(message);
+                        Thread.sleep(1); // pacing: about a thousand messages a second is load enough
+                        break;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    } catch (EarthwoException e) {
+                        if (!e.isRetryable() || System.nanoTime() > deadline) {
+                            failure = e;
+                            return;
+                        }
+                        retried.incrementAndGet();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(ChannelMessage m) {
+            received.merge(Keys.string(m.payload()), 1, Integer::sum);
+            Long before = lastSequence.put(m.stream(), m.sequence());
+            if (before != null && m.sequence() != before + 1) {
+                outOfOrder.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onGap(Gap gap) {
+            gaps.incrementAndGet();
+        }
+
+        void awaitReceived(int n) throws InterruptedException {
+            waitFor(() -> received.size() >= n || failure != null, n + " channel messages received (at "
+                    + received.size() + ")");
+        }
+
+        void checkDelivered() throws InterruptedException {
+            try {
+                assertEquals("publish failed even after retrying: " + failure, null, failure);
+                waitFor(() -> received.keySet().containsAll(acknowledged), "every acknowledged message received ("
+                        + acknowledged.stream().filter(m -> !received.containsKey(m)).count() + " missing)");
+                long twice = received.values().stream().filter(n -> n > 1).count();
+                System.out.println("hot swap: " + acknowledged.size() + " messages published, " + retried.get()
+                        + " publishes retried, " + twice + " received twice, " + subscription.failovers()
+                        + " subscription failovers");
+                // Only a publish retried after its answer was lost may arrive twice (as two messages).
+                assertTrue(twice + " messages received twice, " + retried.get() + " publishes retried",
+                        twice <= retried.get());
+                assertEquals("messages out of order within their stream", 0, outOfOrder.get());
+                assertEquals("gaps", 0, gaps.get());
+                assertTrue("the subscription resumed after the updates", subscription.failovers() >= 2);
+            } finally {
+                subscription.close();
+            }
         }
     }
 

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The payloads of PUBLISH, SUBSCRIBE and UNSUBSCRIBE (WIRE-PROTOCOL.md §3, §4) and of the frames a
- * node pushes to a subscriber (§12). Decoding checks only the layout and its bounds; what the
+ * The payloads of PUBLISH, SUBSCRIBE and UNSUBSCRIBE (WIRE-PROTOCOL.md §3, §4, §14) and of the frames a
+ * node pushes to a subscriber. Decoding checks only the layout and its bounds; what the
  * names and patterns may be is checked where the request is served, so a bad pattern is a typed
  * answer and the connection stays.
  */

@@ -7,7 +7,7 @@ import earthwo.api.channels.Gap;
 import java.nio.ByteBuffer;
 
 /**
- * Frames a node sends without a request: what a subscription delivers (WIRE-PROTOCOL.md §12). Each
+ * Frames a node sends without a request: what a subscription delivers (WIRE-PROTOCOL.md §14). Each
  * carries the id of the SUBSCRIBE request that opened the subscription and a status of its own
  * ({@link Frames#STATUS_MESSAGE}, {@link Frames#STATUS_GAP}, {@link Frames#STATUS_ENDED}), so a
  * client tells them from answers by the status byte alone.

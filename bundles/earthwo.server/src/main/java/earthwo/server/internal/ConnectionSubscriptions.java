@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The subscriptions of one client connection and the frames they push to it (WIRE-PROTOCOL.md
- * §12). Listeners run on the channels' delivery threads: they encode a frame and queue it here;
+ * §14). Listeners run on the channels' delivery threads: they encode a frame and queue it here;
  * one task on the connection's I/O thread writes what is queued and flushes once per burst.
  *
  * <p>Backpressure: while the socket cannot take more (Netty's outbound high-water mark) or more
