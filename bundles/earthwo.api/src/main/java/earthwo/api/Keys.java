@@ -1,5 +1,8 @@
 package earthwo.api;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** Helpers for byte-string keys: UTF-8 conversion, ordering and prefix tests. */
@@ -14,6 +17,18 @@ public final class Keys {
 
     public static String string(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** The bytes as text when they are valid UTF-8 (no malformed sequence, no lone surrogate); null otherwise. */
+    public static String utf8OrNull(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     /** A short, log-safe rendering of a key: UTF-8 text, cut at 64 characters. */

@@ -1,12 +1,10 @@
 package earthwo.channels.internal;
 
+import earthwo.api.Keys;
 import earthwo.api.Record;
 import earthwo.api.hooks.EventType;
 import earthwo.api.hooks.KeyEvent;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -97,7 +95,7 @@ final class MirrorMessage {
 
     /** The bytes as text when they are valid UTF-8, else as base64 with {@code "NAMEEncoding":"base64"}. */
     private static void bytes(StringBuilder b, String name, byte[] data) {
-        String text = utf8OrNull(data);
+        String text = Keys.utf8OrNull(data);
         if (text != null) {
             text(b, name, text);
         } else {
@@ -154,17 +152,5 @@ final class MirrorMessage {
             }
         }
         b.append('"');
-    }
-
-    /** The bytes as text when they are valid UTF-8; null otherwise. */
-    static String utf8OrNull(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

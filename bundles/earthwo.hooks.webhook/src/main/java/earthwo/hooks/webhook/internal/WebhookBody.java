@@ -1,5 +1,6 @@
 package earthwo.hooks.webhook.internal;
 
+import earthwo.api.Keys;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -8,9 +9,6 @@ import earthwo.api.Version;
 import earthwo.api.hooks.EventType;
 import earthwo.api.hooks.KeyEvent;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -55,7 +53,7 @@ final class WebhookBody {
         JsonObject o = new JsonObject();
         o.addProperty("id", e.id());
         o.addProperty("type", e.type().name());
-        String key = utf8OrNull(e.key());
+        String key = Keys.utf8OrNull(e.key());
         if (key != null) {
             o.addProperty("key", key);
         }
@@ -76,17 +74,5 @@ final class WebhookBody {
 
     static String version(Version v) {
         return Long.toUnsignedString(v.timestamp()) + "." + v.nodeId();
-    }
-
-    /** The key as text when it is valid UTF-8; null otherwise (receivers then use keyBase64). */
-    static String utf8OrNull(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

@@ -88,8 +88,8 @@ class WebhookBodyTest {
 
     @Test
     void utf8KeysAreTextAndInvalidOnesAreNot() {
-        assertEquals("clé/ключ/🔑", WebhookBody.utf8OrNull(Keys.utf8("clé/ключ/🔑")));
-        assertEquals(null, WebhookBody.utf8OrNull(new byte[] {(byte) 0xc3}));
-        assertEquals(null, WebhookBody.utf8OrNull(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}), "a lone surrogate");
+        assertEquals("clé/ключ/🔑", Keys.utf8OrNull(Keys.utf8("clé/ключ/🔑")));
+        assertEquals(null, Keys.utf8OrNull(new byte[] {(byte) 0xc3}));
+        assertEquals(null, Keys.utf8OrNull(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}), "a lone surrogate");
     }
 }
