@@ -114,7 +114,7 @@ final class ClientSubscription implements ChannelSubscription {
         long failingSince = 0;
         long backoff = FIRST_BACKOFF_MS;
         String avoid = null;
-        while (!closed) {
+        while (!closed && failure == null) {
             String address = pick(avoid, tried);
             Connection c = null;
             try {
@@ -131,8 +131,8 @@ final class ClientSubscription implements ChannelSubscription {
                 failingSince = 0;
                 backoff = FIRST_BACKOFF_MS;
                 Object why = waitForTrouble(c);
-                if (closed) {
-                    break;
+                if (closed || failure != null) {
+                    break; // closed by its owner, or ended for good (SLOW_CONSUMER, ...): no resume
                 }
                 LOG.log(System.Logger.Level.INFO, "subscription on " + address + " lost (" + why + "); resuming elsewhere");
                 failovers.incrementAndGet();
@@ -250,13 +250,23 @@ final class ClientSubscription implements ChannelSubscription {
             if (end.code() == null) {
                 return;
             }
-            EarthwoException why = new EarthwoException(end.code(), end.message());
+            EarthwoException why = new EarthwoException(end.code(), withoutCode(end.code(), end.message()));
             if (end.code() == ErrorCode.UNAVAILABLE) {
                 events.add(why);
             } else {
                 finish(why);
             }
         }
+    }
+
+    /**
+     * The node's reason without the code it starts with (the node sends the message of its own
+     * exception, "CODE: ..."), as {@link Response#toException()} does for answers: the exception
+     * made here puts the code in front again.
+     */
+    private static String withoutCode(ErrorCode code, String message) {
+        String prefix = code + ": ";
+        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     private synchronized boolean isDuplicate(ChannelMessage m) {
