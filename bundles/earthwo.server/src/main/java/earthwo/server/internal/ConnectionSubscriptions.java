@@ -11,7 +11,7 @@ import earthwo.api.channels.Subscription;
 import earthwo.api.protocol.PushFrames;
 import earthwo.api.protocol.Request;
 import earthwo.api.protocol.Response;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +39,7 @@ final class ConnectionSubscriptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionSubscriptions.class);
     static final long PAUSE_ABOVE_BYTES = 1 << 20;
+    private static final int BATCH_BYTES = 64 * 1024;
 
     private final Channel channel;
     private final String connectionKey;
@@ -129,13 +130,22 @@ final class ConnectionSubscriptions {
 
     private void drain() {
         drainScheduled.set(false);
-        byte[] frame;
         boolean wrote = false;
-        while ((frame = outbox.poll()) != null) {
-            queuedBytes.addAndGet(-frame.length);
+        byte[] frame = outbox.poll();
+        while (frame != null) {
+            // Frames go out copied together into buffers of up to BATCH_BYTES: one pass through
+            // the pipeline per batch instead of one per message.
+            ByteBuf batch = channel.alloc().buffer(Math.max(frame.length, BATCH_BYTES));
+            do {
+                queuedBytes.addAndGet(-frame.length);
+                batch.writeBytes(frame);
+                frame = outbox.poll();
+            } while (frame != null && batch.writableBytes() >= frame.length);
             if (channel.isActive()) {
-                channel.write(Unpooled.wrappedBuffer(frame), channel.voidPromise());
+                channel.write(batch, channel.voidPromise());
                 wrote = true;
+            } else {
+                batch.release();
             }
         }
         if (wrote) {
