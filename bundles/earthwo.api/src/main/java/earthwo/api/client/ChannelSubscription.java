@@ -16,7 +16,8 @@ import java.util.Optional;
  * duplicates, and what they no longer hold is reported as a {@link Gap}.
  *
  * <p>Messages wait in a bounded buffer of the client until {@link #next} (or the listener) takes
- * them. A subscriber that does not keep up first fills that buffer, then the connection, then the
+ * them: as many as the request's {@link earthwo.api.channels.SubscribeRequest#withBufferSize buffer
+ * size}, or 10,000 when the request leaves it to the node. A subscriber that does not keep up first fills that buffer, then the connection, then the
  * node's buffer for it: the node then ends the subscription with SLOW_CONSUMER, which is final.
  */
 public interface ChannelSubscription extends AutoCloseable {
