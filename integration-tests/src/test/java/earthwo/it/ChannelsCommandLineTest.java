@@ -2,6 +2,10 @@ package earthwo.it;
 
 import earthwo.api.Keys;
 import earthwo.api.Limits;
+import earthwo.api.channels.ChannelListener;
+import earthwo.api.channels.ChannelMessage;
+import earthwo.api.channels.SubscribeRequest;
+import earthwo.api.client.ChannelSubscription;
 import earthwo.api.client.KvClient;
 import earthwo.api.client.KvClientFactory;
 import earthwo.api.testing.Poll;
@@ -112,6 +116,36 @@ class ChannelsCommandLineTest {
         } finally {
             exec("channel:unmirror orders");
         }
+    }
+
+    /** A listener reacts to a message by reading the key it names, with the client it subscribed through. */
+    @Test
+    void aListenerMayCallTheClientItSubscribedWith() throws Exception {
+        List<String> read = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (KvClient client = EarthwoClients.connect(KvClientFactory.Config.seeds(node.endpoint()).withSecret(SECRET)
+                .withRequestTimeout(Duration.ofSeconds(10)))) {
+            client.put(Keys.utf8("lookup:1"), Keys.utf8("ada"));
+            client.put(Keys.utf8("lookup:2"), Keys.utf8("grace"));
+            try (ChannelSubscription s = client.subscribe(SubscribeRequest.ofChannels("lookups"), new ChannelListener() {
+                @Override
+                public void onMessage(ChannelMessage m) {
+                    try {
+                        read.add(Keys.string(client.get(m.payload()).orElseThrow().value()));
+                    } catch (RuntimeException e) {
+                        failed.add(e);
+                    }
+                }
+            })) {
+                s.ready().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                client.publish("lookups", Keys.utf8("lookup:1"));
+                client.publish("lookups", Keys.utf8("lookup:2"));
+                Poll.until("the listener read both keys", WAIT, () -> read.size() + failed.size() >= 2,
+                        () -> read + " " + failed);
+            }
+        }
+        assertEquals(List.of(), failed);
+        assertEquals(List.of("ada", "grace"), read);
     }
 
     @Test

@@ -88,7 +88,8 @@ public interface KvClient extends AutoCloseable {
     /**
      * As {@link #subscribe(SubscribeRequest)}, delivering to {@code listener} on a thread of the
      * subscription's own, one call at a time: messages, gaps, then {@code onClosed} once (null
-     * when closed by {@link ChannelSubscription#close()}).
+     * when closed by {@link ChannelSubscription#close()}). The listener may call this client's
+     * blocking methods (unlike callbacks of the async calls).
      */
     ChannelSubscription subscribe(SubscribeRequest request, ChannelListener listener);
 

@@ -78,7 +78,7 @@ final class ClientSubscription implements ChannelSubscription {
     private final AtomicLong receivedCount = new AtomicLong();
     private final AtomicInteger failovers = new AtomicInteger();
     private final ClientThread driver;
-    private final ClientThread deliverer;
+    private final Thread deliverer;
     private volatile long since = ResumePoint.NO_SINCE;
     private volatile Connection connection;
     private volatile String node;
@@ -97,7 +97,18 @@ final class ClientSubscription implements ChannelSubscription {
         this.failoverMillis = failoverMillis;
         this.items = new ArrayBlockingQueue<>(request.bufferSize() > 0 ? request.bufferSize() : DEFAULT_QUEUE);
         this.driver = new ClientThread(tag + "-subscription", this::drive);
-        this.deliverer = listener == null ? null : new ClientThread(tag + "-subscription-listener", this::deliverLoop);
+        this.deliverer = listener == null ? null : listenerThread(tag + "-subscription-listener");
+    }
+
+    /**
+     * The listener's thread is not a {@link ClientThread}: it reads no socket, so a listener may
+     * call the client's blocking methods (read the key a message names, publish an answer), which
+     * the client refuses on its own threads.
+     */
+    private Thread listenerThread(String name) {
+        Thread t = new Thread(this::deliverLoop, ClientThread.PREFIX + name);
+        t.setDaemon(true);
+        return t;
     }
 
     void start() {
