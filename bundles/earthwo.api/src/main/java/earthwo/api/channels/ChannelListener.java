@@ -11,6 +11,17 @@ import earthwo.api.EarthwoException;
  */
 public interface ChannelListener {
 
+    /**
+     * True when every call of this listener returns at once (it only hands the message on, e.g.
+     * queues it for a socket): the node may then call it on the thread that publishes or receives
+     * the message, when the message has few subscribers on the node and nothing waits in the
+     * subscription's buffer, sparing a hand-over to a delivery thread. Calls still never overlap
+     * and keep their order. False by default.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
+
     /** One message, in order per publisher and channel, never twice. */
     void onMessage(ChannelMessage message);
 

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +58,9 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelHub.class);
     private static final byte[] EMPTY = new byte[0];
+    /** The most subscriptions of one message delivered on the publishing (or receiving) thread. */
+    static final int INLINE_FAN_OUT = 8;
+
     /** How long close waits for delivery turns and batches in flight. */
     static final long STOP_WAIT_MS = 2_000;
     /**
@@ -187,9 +191,17 @@ final class ChannelHub implements LocalSubscription.Owner, AutoCloseable {
         }
     }
 
+    /**
+     * Hands a message to this node's matching subscriptions. Listeners that never block get it on
+     * this thread when the message has at most {@value #INLINE_FAN_OUT} of them, sparing the hop to
+     * a delivery thread; a larger fan-out goes to the delivery threads, so that a publish's answer
+     * does not wait for many subscribers' frames.
+     */
     private void deliverLocally(ChannelMessage m) {
-        for (LocalSubscription s : registry.matching(m.channel())) {
-            s.offer(m);
+        Collection<LocalSubscription> subscriptions = registry.matching(m.channel());
+        boolean inlineAllowed = subscriptions.size() <= INLINE_FAN_OUT;
+        for (LocalSubscription s : subscriptions) {
+            s.offer(m, inlineAllowed);
         }
     }
 

@@ -19,8 +19,12 @@ final class DeliveryWorkers {
 
     DeliveryWorkers(int count, int nodeId) {
         this.made = new OwnThreads("delivery", nodeId);
-        this.threads = new ThreadPoolExecutor(count, count, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                made);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(count, count, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), made);
+        // All at once: a node's threads are then the same whether or not a turn has needed them yet
+        // (turns of listeners that never block mostly run on the publishing thread).
+        pool.prestartAllCoreThreads();
+        this.threads = pool;
     }
 
     /** Runs a turn; false once stopped. */

@@ -60,6 +60,8 @@ final class LocalSubscription implements Subscription, Runnable {
     private final SubscribeRequest request;
     private final Interest filter;
     private final ChannelListener listener;
+    /** The listener never blocks, so turns may run on the thread that offers a message. */
+    private final boolean inline;
     private final ArrayBlockingQueue<ChannelMessage> buffer;
     private final int capacity;
     private final SequenceTracker tracker;
@@ -86,6 +88,7 @@ final class LocalSubscription implements Subscription, Runnable {
         this.request = request;
         this.filter = Interest.of(request.channels(), request.patterns());
         this.listener = listener;
+        this.inline = listener.neverBlocks();
         this.capacity = capacity;
         this.buffer = new ArrayBlockingQueue<>(capacity);
         Map<StreamKey, Long> start = request.resumePoint().map(ResumePoint::lastReceived).orElse(Map.of());
@@ -103,8 +106,12 @@ final class LocalSubscription implements Subscription, Runnable {
         return request;
     }
 
-    /** From any thread, never blocks: takes a live message, or cuts the subscription off if the buffer is full. */
-    void offer(ChannelMessage m) {
+    /**
+     * From any thread, never blocks: takes a live message, or cuts the subscription off if the
+     * buffer is full. With {@code inlineAllowed} and a listener that {@link ChannelListener#neverBlocks()
+     * never blocks}, the turn runs here when no other runs, instead of on a delivery thread.
+     */
+    void offer(ChannelMessage m, boolean inlineAllowed) {
         if (state.get() != OPEN) {
             return;
         }
@@ -112,9 +119,14 @@ final class LocalSubscription implements Subscription, Runnable {
             cutOff(m.channel());
             return;
         }
-        if (!paused && !awaitingReplay) {
-            schedule();
+        if (paused || awaitingReplay) {
+            return;
         }
+        if (inlineAllowed && inline && replay == null && scheduled.compareAndSet(false, true)) {
+            run(); // holds the turn (scheduled) like a delivery thread; hands on what is left
+            return;
+        }
+        schedule();
     }
 
     /** The replay is known: it is delivered before the live messages held meanwhile. */

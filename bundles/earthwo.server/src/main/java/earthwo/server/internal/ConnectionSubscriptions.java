@@ -178,6 +178,12 @@ final class ConnectionSubscriptions {
             this.id = id;
         }
 
+        /** It only queues a frame for the connection's I/O thread. */
+        @Override
+        public boolean neverBlocks() {
+            return true;
+        }
+
         @Override
         public void onMessage(ChannelMessage message) {
             stats.messagesPushed.increment();
