@@ -247,6 +247,12 @@ final class IndexCatalog implements IndexEntries {
         }
         List<byte[]> out = new ArrayList<>(kept.length);
         for (LiveIndex li : kept) {
+            if (li.extraction == null) {
+                // Its scheme went between the check above and here (the builder marks it waiting,
+                // then drops the extraction): keep the change, as while it waits.
+                throw new IllegalStateException("index '" + li.definition.name() + "' just lost its extractor: the"
+                        + " change is kept for a catch-up");
+            }
             addEntries(li, segment, key, value, out);
         }
         return out;
