@@ -7,6 +7,7 @@ public class EarthwoException extends RuntimeException {
 
     private final ErrorCode code;
     private final long mapEpoch;
+    private final String detail;
 
     public EarthwoException(ErrorCode code, String message) {
         this(code, message, -1L, null);
@@ -18,6 +19,7 @@ public class EarthwoException extends RuntimeException {
 
     public EarthwoException(ErrorCode code, String message, long mapEpoch, Throwable cause) {
         super(code + ": " + message, cause);
+        this.detail = message;
         this.code = code;
         this.mapEpoch = mapEpoch;
     }
@@ -28,6 +30,11 @@ public class EarthwoException extends RuntimeException {
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** The message without the code in front of it (what a typed answer on the wire carries). */
+    public String detail() {
+        return String.valueOf(detail);
     }
 
     /** For {@link ErrorCode#WRONG_SEGMENT}: the epoch of the map the node holds; else -1. */

@@ -60,7 +60,7 @@ final class QueryCodec {
             IndexQuery q = eq != null ? IndexQuery.eq(index, eq) : IndexQuery.range(index, from, to);
             return q.limit(limit).after(after).keysOnly(keysOnly);
         } catch (EarthwoException e) {
-            throw r.refused(e.code(), withoutCodePrefix(e));
+            throw r.refused(e.code(), e.detail());
         }
     }
 
@@ -159,9 +159,4 @@ final class QueryCodec {
         return r.flag("has " + field) ? r.strictString(maxBytes, field) : null;
     }
 
-    private static String withoutCodePrefix(EarthwoException e) {
-        String m = String.valueOf(e.getMessage());
-        String prefix = e.code() + ": ";
-        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
-    }
 }

@@ -63,9 +63,7 @@ final class QueryArgs {
             IndexQuery q = eq != null ? IndexQuery.eq(names.get(0), eq) : IndexQuery.range(names.get(0), from, to);
             return new QueryArgs(q.limit(limit == null ? IndexQuery.DEFAULT_LIMIT : limit).after(after).keysOnly(keysOnly), all);
         } catch (EarthwoException e) {
-            String m = String.valueOf(e.getMessage());
-            String prefix = e.code() + ": ";
-            throw new UsageException(m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+            throw new UsageException(e.detail());
         }
     }
 

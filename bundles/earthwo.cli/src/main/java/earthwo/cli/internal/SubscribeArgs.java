@@ -54,9 +54,7 @@ final class SubscribeArgs {
         try {
             request.check();
         } catch (EarthwoException e) {
-            String m = String.valueOf(e.getMessage());
-            String prefix = e.code() + ": ";
-            throw new UsageException((m.startsWith(prefix) ? m.substring(prefix.length()) : m) + "; usage: " + USAGE);
+            throw new UsageException(e.detail() + "; usage: " + USAGE);
         }
         return new SubscribeArgs(request, count, timeoutMillis, withIds);
     }

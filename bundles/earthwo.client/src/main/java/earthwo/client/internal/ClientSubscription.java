@@ -261,23 +261,13 @@ final class ClientSubscription implements ChannelSubscription {
             if (end.code() == null) {
                 return;
             }
-            EarthwoException why = new EarthwoException(end.code(), withoutCode(end.code(), end.message()));
+            EarthwoException why = new EarthwoException(end.code(), end.message());
             if (end.code() == ErrorCode.UNAVAILABLE) {
                 events.add(why);
             } else {
                 finish(why);
             }
         }
-    }
-
-    /**
-     * The node's reason without the code it starts with (the node sends the message of its own
-     * exception, "CODE: ..."), as {@link Response#toException()} does for answers: the exception
-     * made here puts the code in front again.
-     */
-    private static String withoutCode(ErrorCode code, String message) {
-        String prefix = code + ": ";
-        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     private synchronized boolean isDuplicate(ChannelMessage m) {

@@ -155,8 +155,19 @@ final class ConnectionSubscriptions {
         updatePause();
     }
 
-    private synchronized void updatePause() {
-        boolean want = !closed && (queuedBytes.get() > PAUSE_ABOVE_BYTES || !channel.isWritable());
+    /** Pauses or resumes the connection's subscriptions when that is due; the lock only then. */
+    private void updatePause() {
+        if (wantPause() != paused) {
+            applyPause();
+        }
+    }
+
+    private boolean wantPause() {
+        return !closed && (queuedBytes.get() > PAUSE_ABOVE_BYTES || !channel.isWritable());
+    }
+
+    private synchronized void applyPause() {
+        boolean want = wantPause();
         if (want == paused) {
             return;
         }
@@ -202,7 +213,7 @@ final class ConnectionSubscriptions {
                 LOG.debug("subscription {} of {} ended: {}", id, connectionKey, reason.getMessage());
             }
             push(PushFrames.ended(id, reason == null ? null : reason.code(),
-                    reason == null ? "unsubscribed" : reason.getMessage()));
+                    reason == null ? "unsubscribed" : reason.detail()));
         }
     }
 }

@@ -348,7 +348,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                     long left = TimeUnit.NANOSECONDS.toMillis(failedUntil - System.nanoTime());
                     return CompletableFuture.failedFuture(new EarthwoException(
                             f.code() == ErrorCode.AUTH ? ErrorCode.AUTH : ErrorCode.UNAVAILABLE,
-                            "node " + nodeId + " at " + target.address() + " failed recently (" + stripCode(f)
+                            "node " + nodeId + " at " + target.address() + " failed recently (" + f.detail()
                                     + "); next attempt in " + Math.max(1, left) + " ms"));
                 }
             }
@@ -370,7 +370,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
             EarthwoException e = err instanceof EarthwoException ee ? ee
                     : unavailable("cannot connect to node " + nodeId + " at " + c.node.address() + ": " + err);
             failures.increment();
-            lastError = stripCode(e);
+            lastError = e.detail();
             if (connection == c) {
                 lastFailure = e;
                 failedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.failureMemoryMs);
@@ -570,7 +570,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
             }
             if (id == -1) {
                 // An error about the connection itself (e.g. BUSY: too many connections); a close follows.
-                String why = stripCode(decodeError(body));
+                String why = decodeError(body).detail();
                 closeReason = why;
                 link.lastError = why;
                 ready.completeExceptionally(decodeError(body));
@@ -599,7 +599,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                 if (r.isError()) {
                     EarthwoException e = r.toException();
                     ready.completeExceptionally(new EarthwoException(e.code(), "node " + link.nodeId + " at "
-                            + node.address() + " refused this node's secret: " + stripCode(e)));
+                            + node.address() + " refused this node's secret: " + e.detail()));
                     channel.close();
                 } else {
                     ready.complete(this);
@@ -616,7 +616,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
                 Response r = Response.decode(ByteBuffer.wrap(body), Opcode.PING);
                 if (r.isError()) {
                     EarthwoException e = r.toException();
-                    return new EarthwoException(e.code(), "node " + link.nodeId + ": " + stripCode(e));
+                    return new EarthwoException(e.code(), "node " + link.nodeId + ": " + e.detail());
                 }
             } catch (ProtocolException ignored) {
                 // fall through
@@ -629,7 +629,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
             ready.completeExceptionally(e);
             if (!pending.isEmpty()) {
                 link.failures.increment();
-                link.lastError = stripCode(e);
+                link.lastError = e.detail();
                 if (!closed) {
                     LOG.warn("peer link to node {} at {} closed with {} calls in flight", link.nodeId, node.address(), pending.size());
                 }
@@ -653,7 +653,7 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
         }
 
         void close(EarthwoException why) {
-            closeReason = stripCode(why);
+            closeReason = why.detail();
             ready.completeExceptionally(why);
             Channel ch = channel;
             if (ch != null) {
@@ -697,9 +697,4 @@ final class PeerLinkPool implements PeerLinks, StatusSource, AutoCloseable {
         return m == null ? t.getClass().getSimpleName() : m;
     }
 
-    private static String stripCode(EarthwoException e) {
-        String m = String.valueOf(e.getMessage());
-        String prefix = e.code() + ": ";
-        return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
-    }
 }
